@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+// The command line; the only file that knows CLI11.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pt {
+
+enum class Command { run, list, check, version };
+
+struct CliOptions
+{
+  Command command = Command::run;
+  std::optional<std::string> config_path;  // --config
+  std::vector<std::string> tasks;          // run TASK...
+  bool dry_run = false;
+  std::optional<std::string> as_of;        // --as-of, unvalidated
+  bool json = false;
+};
+
+// What parsing produced: options to act on, or text to print and an exit code
+// (for --help, --version handled by caller, and usage errors).
+struct CliParse
+{
+  std::optional<CliOptions> options;
+  std::string output;   // --help text (stdout) or the usage error (stderr)
+  int exit_code = 0;
+};
+
+// Parses `argv`; never exits the process.
+CliParse parse_command_line(int argc, const char* const* argv);
+
+} // namespace pt

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+#include "config.hpp"
+
+namespace pt {
+
+const Task* find_task(const Config& config, std::string_view name)
+{
+  for (const auto& task : config.tasks) {
+    if (task.name == name) {
+      return &task;
+    }
+  }
+  return nullptr;
+}
+
+} // namespace pt

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// Runs the selected tasks in turn; every outcome becomes a TaskOutcome.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clock.hpp"
+#include "config.hpp"
+#include "environment.hpp"
+#include "event_log.hpp"
+#include "process.hpp"
+#include "signals.hpp"
+#include "task_lock.hpp"
+
+namespace pt {
+
+// A contract: the TASK_RESULT journal field and the summary use these words.
+enum class TaskResult { success, failed, timeout, killed, skipped, error };
+
+enum class SkipReason { none, locked, dry_run, interrupted };
+
+enum class Trigger { timer, manual };
+
+struct TaskOutcome
+{
+  std::string name;
+  TaskResult result = TaskResult::skipped;
+  SkipReason skip_reason = SkipReason::none;
+  std::optional<int> exit_status;
+  int signal = 0;
+  bool core_dumped = false;
+  long holder_pid = 0;
+  std::string detail;           // one line: what happened, for people
+  std::int64_t duration_usec = 0;
+  std::uint64_t output_bytes = 0;
+  std::uint64_t suppressed_bytes = 0;
+  std::vector<std::string> output_tail;
+};
+
+struct RunRequest
+{
+  std::vector<const Task*> tasks;
+  RunContext context;
+  Trigger trigger = Trigger::timer;
+};
+
+struct RunSummary
+{
+  RunContext context;
+  Trigger trigger = Trigger::timer;
+  std::int64_t started_at_usec = 0;   // wall clock, since the epoch
+  std::int64_t duration_usec = 0;
+  int interrupted_by = 0;             // signal number, 0 if not interrupted
+  std::vector<TaskOutcome> tasks;     // one per selected task, in run order
+};
+
+// The collaborators a run needs; app.cpp builds the real ones, tests the fakes.
+struct RunnerDeps
+{
+  ProcessRunner& processes;
+  EventLog& log;
+  TaskLocks& locks;
+  const Clock& clock;
+  const StopSource& stop;
+  Identity identity;
+};
+
+// Runs `request` against `settings`; never throws for anything a task does.
+RunSummary run_tasks(const Settings& settings, const RunRequest& request, RunnerDeps& deps);
+
+// Returns the process exit code for `summary` (0, 1, 75, 130 or 143).
+int exit_code_for(const RunSummary& summary);
+
+// Returns "success", "failed", ... (the TASK_RESULT vocabulary).
+std::string_view to_string(TaskResult result);
+std::string_view to_string(SkipReason reason);
+std::string_view to_string(Trigger trigger);
+
+} // namespace pt

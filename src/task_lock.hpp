@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// One exclusive lock per task, so that two runs never run the same task at once.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <tl/expected.hpp>
+
+namespace pt {
+
+// Held while it lives.
+class TaskLock
+{
+public:
+  virtual ~TaskLock() = default;
+};
+
+struct LockFailure
+{
+  enum class Kind { held, error } kind = Kind::error;
+  long holder_pid = 0;   // held: the pid that holds it, 0 if unknown
+  std::string message;   // error: why the lock could not be taken
+};
+
+class TaskLocks
+{
+public:
+  virtual ~TaskLocks() = default;
+  // Takes the lock for `task` without waiting.
+  virtual tl::expected<std::unique_ptr<TaskLock>, LockFailure> acquire(std::string_view task) = 0;
+};
+
+// flock(2) on DIR/<task>.lock, close-on-exec, holding the owner's pid.
+class FileTaskLocks final : public TaskLocks
+{
+public:
+  explicit FileTaskLocks(std::filesystem::path directory) : m_directory(std::move(directory)) {}
+  tl::expected<std::unique_ptr<TaskLock>, LockFailure> acquire(std::string_view task) override;
+  const std::filesystem::path& directory() const { return m_directory; }
+
+private:
+  std::filesystem::path m_directory;
+};
+
+// Returns where locks live: $RUNTIME_DIRECTORY, else /run/periodic-tasks when
+// running as root, else $XDG_RUNTIME_DIR/periodic-tasks, else /tmp/periodic-tasks-<uid>.
+std::filesystem::path default_lock_directory(const char* runtime_directory,
+                                             const char* xdg_runtime_dir, unsigned uid);
+
+} // namespace pt

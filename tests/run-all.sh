@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The whole test suite, as CI runs it: installs the build dependencies, builds,
+# runs unit and integration tests, then does it again under AddressSanitizer
+# and UndefinedBehaviorSanitizer. Run as root from anywhere in the checkout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packaging/install-build-deps.sh
+
+run_suite() {
+    local dir=$1
+    shift
+    echo "=== build $dir ($*)"
+    cmake -S . -B "$dir" -G Ninja -DPT_DEVELOPER_MODE=ON "$@" >/dev/null
+    cmake --build "$dir"
+    echo "=== test $dir"
+    ctest --test-dir "$dir" --output-on-failure -j2
+}
+
+run_suite build
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_suite build-sanitize -DPT_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+// Hand-written fakes for the runner's seams; each records what it was asked.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "clock.hpp"
+#include "event_log.hpp"
+#include "process.hpp"
+#include "signals.hpp"
+#include "task_lock.hpp"
+
+namespace pt::test {
+
+class RecordingLog final : public EventLog
+{
+public:
+  void emit(const Record& record) override { records.push_back(record); }
+  // Returns the records whose MESSAGE_ID is `id`.
+  std::vector<Record> with_id(std::string_view id) const
+  {
+    std::vector<Record> out;
+    for (const auto& r : records) {
+      if (r.message_id == id) {
+        out.push_back(r);
+      }
+    }
+    return out;
+  }
+  std::vector<Record> records;
+};
+
+// Plays back a scripted result per argv[0]; optionally writes output first.
+class FakeProcessRunner final : public ProcessRunner
+{
+public:
+  struct Script
+  {
+    ProcessResult result;
+    std::vector<std::pair<Stream, std::string>> lines;
+    std::function<void()> during; // runs while the "process" runs
+  };
+
+  ProcessResult run(const ProcessSpec& spec, OutputSink& sink) override
+  {
+    specs.push_back(spec);
+    const auto it = scripts.find(spec.argv.at(0));
+    if (it == scripts.end()) {
+      return {};
+    }
+    for (const auto& [stream, text] : it->second.lines) {
+      sink.on_line(stream, text, false);
+    }
+    if (it->second.during) {
+      it->second.during();
+    }
+    return it->second.result;
+  }
+
+  std::map<std::string, Script> scripts;
+  std::vector<ProcessSpec> specs;
+};
+
+class FakeLocks final : public TaskLocks
+{
+public:
+  tl::expected<std::unique_ptr<TaskLock>, LockFailure> acquire(std::string_view task) override
+  {
+    acquired.emplace_back(task);
+    if (const auto it = failures.find(std::string(task)); it != failures.end()) {
+      return tl::unexpected(it->second);
+    }
+    return std::make_unique<TaskLock>();
+  }
+  std::map<std::string, LockFailure> failures;
+  std::vector<std::string> acquired;
+};
+
+class FakeClock final : public Clock
+{
+public:
+  std::chrono::steady_clock::time_point monotonic() const override
+  {
+    mono += std::chrono::milliseconds(250); // every reading moves time on
+    return mono;
+  }
+  std::chrono::system_clock::time_point wall() const override { return wall_time; }
+
+  mutable std::chrono::steady_clock::time_point mono{};
+  std::chrono::system_clock::time_point wall_time{std::chrono::seconds(1'700'000'000)};
+};
+
+class FakeStop final : public StopSource
+{
+public:
+  int stop_signal() const override { return signal; }
+  int signal = 0;
+};
+
+} // namespace pt::test

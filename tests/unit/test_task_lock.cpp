@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+#include <filesystem>
+#include <fstream>
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "task_lock.hpp"
+
+using namespace pt;
+
+namespace {
+
+std::filesystem::path temp_dir()
+{
+  char pattern[] = "/tmp/pt-lock-test-XXXXXX";
+  REQUIRE(mkdtemp(pattern) != nullptr);
+  return pattern;
+}
+
+} // namespace
+
+TEST_CASE("FileTaskLocks: a held lock is refused with the holder's pid, then free again")
+{
+  const auto dir = temp_dir();
+  FileTaskLocks locks(dir / "locks");
+  {
+    auto first = locks.acquire("cleanup");
+    REQUIRE(first.has_value());
+    auto second = locks.acquire("cleanup");
+    REQUIRE_FALSE(second.has_value());
+    CHECK(second.error().kind == LockFailure::Kind::held);
+    CHECK(second.error().holder_pid == getpid());
+    CHECK(locks.acquire("other").has_value());
+  }
+  CHECK(locks.acquire("cleanup").has_value());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("FileTaskLocks: the lock fd is close-on-exec")
+{
+  const auto dir = temp_dir();
+  FileTaskLocks locks(dir);
+  auto lock = locks.acquire("t");
+  REQUIRE(lock.has_value());
+  int found = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    const auto target = std::filesystem::read_symlink(entry.path(), ec);
+    if (!ec && target == dir / "t.lock") {
+      const int fd = std::stoi(entry.path().filename().string());
+      CHECK((fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+      ++found;
+    }
+  }
+  CHECK(found == 1);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("FileTaskLocks: an unusable directory is an error, not a skip")
+{
+  const auto dir = temp_dir();
+  std::ofstream(dir / "file") << "x";
+  FileTaskLocks locks(dir / "file");
+  auto lock = locks.acquire("t");
+  REQUIRE_FALSE(lock.has_value());
+  CHECK(lock.error().kind == LockFailure::Kind::error);
+  CHECK(lock.error().message == "lock directory " + (dir / "file").string() + " is not a directory");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("default_lock_directory: systemd's RuntimeDirectory first, then per-user places")
+{
+  CHECK(default_lock_directory("/run/periodic-tasks", nullptr, 0) == "/run/periodic-tasks");
+  CHECK(default_lock_directory("/run/a:/run/b", nullptr, 0) == "/run/a");
+  CHECK(default_lock_directory(nullptr, "/run/user/1000", 0) == "/run/periodic-tasks");
+  CHECK(default_lock_directory(nullptr, "/run/user/1000", 1000) == "/run/user/1000/periodic-tasks");
+  CHECK(default_lock_directory(nullptr, nullptr, 1000) == "/tmp/periodic-tasks-1000");
+}
