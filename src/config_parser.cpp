@@ -200,7 +200,7 @@ Read<Duration> read_duration(const Field& field)
 // A timeout of zero would kill every run at once; "infinity" says "no limit".
 Read<Duration> read_timeout(const Field& field)
 {
-  const auto duration = read_duration(field);
+  auto duration = read_duration(field);
   if (duration && *duration == Duration::zero()) {
     return fail_at(field,
                    fmt::format("bad duration \"{}\" for \"{}\" {}: a timeout must be greater "
@@ -488,6 +488,7 @@ const TaskKindSpec& kind_of(const toml::table& table)
 Failure missing_kind(const Task& task)
 {
   std::vector<std::string> keys;
+  keys.reserve(k_task_kinds.size());
   for (const auto& spec : k_task_kinds) {
     keys.push_back(fmt::format("\"{}\"", spec.defining_key));
   }

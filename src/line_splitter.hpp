@@ -26,7 +26,6 @@ private:
   Stream m_stream;
   OutputSink& m_sink;
   std::string m_pending;     // never longer than k_max_line_bytes
-  bool m_in_long_line = false;
 };
 
 } // namespace pt

@@ -44,7 +44,8 @@ struct ProcessResult
 {
   ExitKind kind = ExitKind::exited;
   int exit_status = 0;       // when the main process exited
-  int signal = 0;            // the signal that ended the main process, if any
+  int signal = 0;            // signaled/timed_out: the signal that ended the main process;
+                             // interrupted: the stop signal the runner received
   bool core_dumped = false;
   int error_number = 0;      // start_failed: errno
   std::string error;         // start_failed: "cannot execute /x: No such file or directory"

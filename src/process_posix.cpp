@@ -11,7 +11,8 @@
 // chains in /proc. Tasks run one at a time, so no other descendants exist.
 //
 // Stopping is SIGTERM (plus SIGCONT, so stopped processes can act on it), then
-// SIGKILL for whatever is still alive after the kill timeout. A /proc scan races
+// SIGKILL for whatever is still alive after the kill timeout; each process gets
+// a signal once, from kill(-pgid) or, outside the group, directly. A scan races
 // with the processes it finds: a pid may exit and be reused before we signal it.
 // Our own children cannot be reused until we reap them; for deeper descendants
 // we open a pidfd and re-check the parent before signalling through the pidfd.
@@ -66,7 +67,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr std::size_t k_read_chunk = 64 * 1024;
+constexpr std::size_t k_read_chunk = std::size_t{64} * 1024;
 constexpr auto k_drain_grace = 100ms;    // wait for EOF this long after the main process exits
 constexpr auto k_idle_tick = 1s;         // reap reparented zombies this often while the task runs
 constexpr auto k_cleanup_tick = 10ms;    // look for survivors this often while stopping the tree
@@ -108,10 +109,11 @@ struct ProcEntry
 {
   pid_t pid = 0;
   pid_t ppid = 0;
+  pid_t group = 0;
   char state = '?'; // 'Z' for a zombie
 };
 
-// Reads pid, state and ppid from /proc/<pid>/stat; nullopt once the process is gone.
+// Reads state, ppid and group from /proc/<pid>/stat; nullopt once the process is gone.
 std::optional<ProcEntry> read_proc_entry(pid_t pid)
 {
   const auto path = "/proc/" + std::to_string(pid) + "/stat";
@@ -127,9 +129,12 @@ std::optional<ProcEntry> read_proc_entry(pid_t pid)
   if (paren == std::string_view::npos || paren + 4 >= text.size()) {
     return std::nullopt;
   }
-  ProcEntry entry{pid, 0, text[paren + 2]};
-  const char* first = text.data() + paren + 4;
-  std::from_chars(first, text.data() + text.size(), entry.ppid);
+  ProcEntry entry{pid, 0, 0, text[paren + 2]};
+  const char* const end = text.data() + text.size();
+  const auto ppid = std::from_chars(text.data() + paren + 4, end, entry.ppid);
+  if (ppid.ptr < end) {
+    std::from_chars(ppid.ptr + 1, end, entry.group);
+  }
   return entry;
 }
 
@@ -625,12 +630,13 @@ void Supervisor::begin_stop(int signal, Clock::time_point now)
   m_phase = Phase::stopping;
 }
 
-// Signals the task's process group and every live descendant of the runner.
+// Signals the task's process group, then every live descendant of the runner
+// outside it (once only: some programs take a second SIGINT as "give up cleaning").
 void Supervisor::signal_tree(int signal)
 {
   ::kill(-m_pid, signal); // safe: the unreaped main process keeps its pid, the group id, reserved
   for (const auto& process : list_descendants()) {
-    if (process.state != 'Z' && process.pid != m_pid) {
+    if (process.state != 'Z' && process.group != m_pid) {
       signal_descendant(process, signal);
     }
   }

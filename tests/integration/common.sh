@@ -37,11 +37,11 @@ unset PERIODIC_TASKS_CONFIG INVOCATION_ID JOURNAL_STREAM XDG_RUNTIME_DIR
 
 pt_cleanup() {
     local pid
+    disown -a 2>/dev/null || true # we kill our jobs: no "Killed" reports
     for hook in "${CLEANUP_HOOKS[@]}"; do
         eval "$hook" || true
     done
     for pid in "${BG_PIDS[@]}"; do
-        disown "$pid" 2>/dev/null || true # no "Killed" job report
         kill -KILL "$pid" 2>/dev/null || true
     done
     for pid in $(procs_matching "$MARK" | cut -d' ' -f1); do
@@ -212,7 +212,7 @@ procs_matching() {
         pid=${pid%/cmdline}
         [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
         args=()
-        mapfile -d '' args <"$f" 2>/dev/null || continue
+        mapfile -d '' args 2>/dev/null <"$f" || continue # it may have exited
         ((${#args[@]} > 0)) || continue
         joined="${args[*]}"
         if [[ $joined == *"$1"* ]]; then
@@ -225,10 +225,11 @@ procs_matching() {
 # no_process_matching [TEXT]: waits up to 3 s for every process whose command
 # line contains TEXT (default $MARK) to be gone; fails listing the survivors.
 no_process_matching() {
-    local text=${1:-$MARK} survivors i
-    for ((i = 0; i < 60; i++)); do
+    local text=${1:-$MARK} survivors deadline=$((SECONDS + 3))
+    while :; do
         survivors=$(procs_matching "$text")
         [[ -z $survivors ]] && return 0
+        ((SECONDS < deadline)) || break
         sleep 0.05
     done
     fail "processes left behind (matching $text):"$'\n'"$survivors"

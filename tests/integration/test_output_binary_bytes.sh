@@ -16,7 +16,7 @@ run_pt --config "$CFG" --json
 assert_rc 0
 jq -e . "$T/stdout" >/dev/null || fail "--json output is not valid JSON"
 assert_eq success "$(json_get '.tasks[0].result')" "result"
-assert_eq 16 "$(json_get '.tasks[0].output_bytes')" "output_bytes"
+assert_eq 18 "$(json_get '.tasks[0].output_bytes')" "output_bytes"
 assert_eq last "$(json_get '.tasks[0].output_tail[-1]')" "last line"
 assert_eq 3 "$(json_get '.tasks[0].output_tail | length')" "lines in output_tail"
 # Whatever the rendering of the bad bytes, "a" and "b" are one line.

@@ -34,7 +34,7 @@ forwarded=$(LC_ALL=C awk '/^noisy[|!] / { n += length($0) - 7 + 1 } END { print 
 ((forwarded <= 1048576)) || fail "forwarded $forwarded bytes, more than output_limit 1MiB"
 ((forwarded >= 1048576 - 100)) || fail "forwarded only $forwarded bytes of a 1MiB limit"
 
-suppressed_records=$(grep -c 'output limit' "$T/stderr" || true)
+suppressed_records=$(grep -Ec 'output limit .* reached, [0-9]+ bytes suppressed' "$T/stderr" || true)
 assert_eq 1 "$suppressed_records" "records about the output limit"
 suppressed=$((total - forwarded))
 assert_file_contains "$T/stderr" "task \"noisy\": output limit 1MiB reached, $suppressed bytes suppressed"

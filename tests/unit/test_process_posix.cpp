@@ -188,7 +188,7 @@ ProcessResult run(const ProcessSpec& spec, OutputSink& sink, const StopSource& s
   PosixProcessRunner::become_subreaper();
   const int fds_before = open_fd_count();
   PosixProcessRunner runner(stop, stop_fd);
-  const auto result = runner.run(spec, sink);
+  auto result = runner.run(spec, sink);
   CHECK(descendant_count() == 0);
   CHECK(open_fd_count() == fds_before);
   return result;
@@ -388,6 +388,21 @@ TEST_CASE("PosixProcessRunner: kills a task that ignores SIGTERM after the grace
   CHECK(processes_with(marker) == 0);
 }
 
+TEST_CASE("PosixProcessRunner: keeps reading output while the task handles SIGTERM")
+{
+  // The handler writes far more than a pipe holds; unread, it would block until SIGKILL.
+  RecordingSink sink(false);
+  auto spec = shell("trap 'head -c 1000000 /dev/zero; exit 7' TERM; sleep 1000 & wait");
+  spec.timeout = 200ms;
+  spec.kill_timeout = 2s;
+  const auto result = run(spec, sink);
+  CHECK(result.kind == ExitKind::timed_out);
+  CHECK(result.exit_status == 7);
+  CHECK_FALSE(result.escalated_to_kill);
+  CHECK(sink.out.bytes == 1000000);
+  CHECK(result.duration < 1s);
+}
+
 TEST_CASE("PosixProcessRunner: kills a grandchild that left the process group with setsid")
 {
   RecordingSink sink;
@@ -519,15 +534,16 @@ TEST_CASE("PosixProcessRunner: stops the whole tree on a stop request")
 TEST_CASE("PosixProcessRunner: stops the tree when the runner itself gets SIGINT")
 {
   const SignalStop stop;
-  RecordingSink sink;
-  sink.on_each_line = [](std::string_view line) {
-    if (line == "ready") {
-      std::raise(SIGINT);
-    }
-  };
   const auto marker = unique_sleep_seconds();
-  // In the foreground: a non-interactive shell starts `&` jobs with SIGINT ignored.
-  auto spec = shell("echo ready; sleep " + marker);
+  RecordingSink sink;
+  sink.on_each_line = [&](std::string_view line) {
+    // dash -c catches SIGINT and may lose it just before exec; raise it once sleep runs.
+    for (int tries = 0; line == "ready" && processes_with(marker) == 0 && tries < 2000; ++tries) {
+      ::usleep(1000);
+    }
+    CHECK(std::raise(SIGINT) == 0);
+  };
+  auto spec = shell("echo ready; exec sleep " + marker);
   spec.kill_timeout = 200ms;
   const auto result = run(spec, sink, stop, stop.wake_fd());
   CHECK(result.kind == ExitKind::interrupted);

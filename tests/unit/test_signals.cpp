@@ -32,17 +32,17 @@ TEST_CASE("SignalStop: remembers the first stop signal and wakes the fd")
   const SignalStop stop;
   CHECK(stop.stop_signal() == 0);
   CHECK_FALSE(readable(stop.wake_fd()));
-  std::raise(SIGINT);
+  CHECK(std::raise(SIGINT) == 0);
   CHECK(stop.stop_signal() == SIGINT);
   CHECK(readable(stop.wake_fd()));
-  std::raise(SIGTERM);
+  CHECK(std::raise(SIGTERM) == 0);
   CHECK(stop.stop_signal() == SIGINT);
 }
 
 TEST_CASE("SignalStop: treats SIGHUP as SIGTERM")
 {
   const SignalStop stop;
-  std::raise(SIGHUP);
+  CHECK(std::raise(SIGHUP) == 0);
   CHECK(stop.stop_signal() == SIGTERM);
 }
 

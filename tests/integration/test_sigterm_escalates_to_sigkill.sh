@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# SIGTERM to the runner while its task ignores SIGTERM: the task is
+# SIGKILLed after its kill_timeout, and the runner exits 143 with nothing left.
+. "$(dirname "$0")/common.sh"
+require_jq
+
+make_config <<TOML
+[[task]]
+name = "stubborn"
+command = ["/bin/bash", "-c", "trap '' TERM; touch $T/started; exec -a \"\$0\" sleep 300", "$MARK"]
+timeout = "60s"
+kill_timeout = "1s"
+TOML
+
+"$PT_BIN" --config "$CFG" --json </dev/null >"$T/stdout" 2>"$T/stderr" &
+runner=$!
+BG_PIDS+=("$runner")
+wait_for_file "$T/started"
+start=$SECONDS
+kill -TERM "$runner"
+wait_for_exit "$runner" 10
+elapsed=$((SECONDS - start))
+PT_RC=$WAIT_RC PT_ARGS="--config $CFG --json (SIGTERM)"
+assert_rc 143
+((elapsed <= 5)) || fail "the runner took ${elapsed}s to stop with kill_timeout 1s"
+no_process_matching "$MARK"
+assert_eq SIGTERM "$(json_get '.interrupted_by')" "interrupted_by"
