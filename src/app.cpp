@@ -13,6 +13,7 @@
 #include "cli.hpp"
 #include "config_loader.hpp"
 #include "journal.hpp"
+#include "postgres.hpp"
 #include "process_posix.hpp"
 #include "run_context.hpp"
 #include "runner.hpp"
@@ -84,6 +85,12 @@ RunContext run_context(const CliOptions& options, const Config& config, const Cl
   return context;
 }
 
+std::string env_or_empty(const char* name)
+{
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
 int run_command(const CliOptions& options, const Config& config)
 {
   // 1. Decide what runs before touching anything: a usage error runs nothing.
@@ -113,11 +120,17 @@ int run_command(const CliOptions& options, const Config& config)
   SignalStop stop;
   PosixProcessRunner::become_subreaper();
   PosixProcessRunner processes(stop, stop.wake_fd());
+  StopAwareDelay delay(stop);
   FileTaskLocks locks(default_lock_directory(std::getenv("RUNTIME_DIRECTORY"),
                                              std::getenv("XDG_RUNTIME_DIR"), ::geteuid()));
-  RunnerDeps deps{processes, log, locks, clock, stop, current_identity()};
 
-  // 4. Run, then report on stdout (unless stdout is the journal, which already has it all).
+  // 4. PostgreSQL: connections open lazily, so a run without SQL tasks never
+  //    touches the network; passwords come from files or systemd credentials.
+  const FileSecretSource secrets(env_or_empty("CREDENTIALS_DIRECTORY"));
+  PgExecutor sql(config.databases, secrets, stop, stop.wake_fd());
+  RunnerDeps deps{processes, sql, log, locks, clock, stop, delay, current_identity()};
+
+  // 5. Run, then report on stdout (unless stdout is the journal, which already has it all).
   const RunSummary summary = run_tasks(config.settings, request, deps);
   const int code = exit_code_for(summary);
   if (options.json) {

@@ -13,4 +13,14 @@ const Task* find_task(const Config& config, std::string_view name)
   return nullptr;
 }
 
+const Database* find_database(const Config& config, std::string_view name)
+{
+  for (const auto& database : config.databases) {
+    if (database.name == name) {
+      return &database;
+    }
+  }
+  return nullptr;
+}
+
 } // namespace pt

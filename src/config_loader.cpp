@@ -232,7 +232,7 @@ Status add_dropin(Config& config, const fs::path& path, const LoadOptions& optio
   if (!text) {
     return tl::unexpected(text.error());
   }
-  auto tasks = parse_dropin(*text, path.string(), config.settings);
+  auto tasks = parse_dropin(*text, path.string(), config);
   if (!tasks) {
     return tl::unexpected(tasks.error());
   }

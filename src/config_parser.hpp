@@ -17,8 +17,9 @@ namespace pt {
 // keys with "did you mean", types, names, argv[0], durations, duplicate names).
 tl::expected<Config, ConfigError> parse_config(std::string_view text, const std::string& origin);
 
-// Parses a drop-in's `text`: only [[task]] tables, defaults taken from `settings`.
+// Parses a drop-in's `text`: only [[task]] tables, with defaults and databases
+// taken from the `main` file's config.
 tl::expected<std::vector<Task>, ConfigError>
-parse_dropin(std::string_view text, const std::string& origin, const Settings& settings);
+parse_dropin(std::string_view text, const std::string& origin, const Config& main);
 
 } // namespace pt

@@ -46,6 +46,7 @@ inline constexpr std::string_view task_failed = "7b5661d99ec327365b52827f8d6aecf
 inline constexpr std::string_view task_timed_out = "c8712170e5fb5d1040243e4b94728248";
 inline constexpr std::string_view task_killed = "6733555fbc14ce7fc7b409df39a6b745";
 inline constexpr std::string_view task_error = "0734f72377bdfffce0ecc92356ced544";
+inline constexpr std::string_view task_retry = "8fc16162a623aadcd81e708a2330bb8d";
 inline constexpr std::string_view task_skipped = "214fd5d8aac4986e1fa1fa50391712da";
 inline constexpr std::string_view task_output = "46afe2d4e33b59d805ecce4e04db1eda";
 inline constexpr std::string_view output_suppressed = "b871374cfa51d98ee1893b7471dbf2ed";

@@ -13,6 +13,7 @@
 #include "event_log.hpp"
 #include "process.hpp"
 #include "signals.hpp"
+#include "sql.hpp"
 #include "task_lock.hpp"
 
 namespace pt {
@@ -27,17 +28,29 @@ enum class Trigger { timer, manual };
 struct TaskOutcome
 {
   std::string name;
+  TaskKind kind = TaskKind::command;
   TaskResult result = TaskResult::skipped;
   SkipReason skip_reason = SkipReason::none;
   std::optional<int> exit_status;
   int signal = 0;
   bool core_dumped = false;
   long holder_pid = 0;
-  std::string detail;           // one line: what happened, for people
+  std::string detail; // one line: what happened, for people
   std::int64_t duration_usec = 0;
   std::uint64_t output_bytes = 0;
   std::uint64_t suppressed_bytes = 0;
   std::vector<std::string> output_tail;
+  int attempts = 0;       // how many times it was started (retries + 1 at most)
+  bool retryable = false; // this failure is worth another attempt
+  // SQL tasks
+  std::string database;
+  std::string server; // host, port, dbname, user: never a password
+  std::optional<std::int64_t> rows_affected;
+  std::int64_t rows_returned = 0;
+  std::string sqlstate;
+  std::string db_error;
+  std::string db_detail;
+  std::string db_hint;
 };
 
 struct RunRequest
@@ -51,20 +64,22 @@ struct RunSummary
 {
   RunContext context;
   Trigger trigger = Trigger::timer;
-  std::int64_t started_at_usec = 0;   // wall clock, since the epoch
+  std::int64_t started_at_usec = 0; // wall clock, since the epoch
   std::int64_t duration_usec = 0;
-  int interrupted_by = 0;             // signal number, 0 if not interrupted
-  std::vector<TaskOutcome> tasks;     // one per selected task, in run order
+  int interrupted_by = 0;         // signal number, 0 if not interrupted
+  std::vector<TaskOutcome> tasks; // one per selected task, in run order
 };
 
 // The collaborators a run needs; app.cpp builds the real ones, tests the fakes.
 struct RunnerDeps
 {
   ProcessRunner& processes;
+  SqlExecutor& sql;
   EventLog& log;
   TaskLocks& locks;
   const Clock& clock;
   const StopSource& stop;
+  Delay& delay;
   Identity identity;
 };
 
@@ -78,5 +93,6 @@ int exit_code_for(const RunSummary& summary);
 std::string_view to_string(TaskResult result);
 std::string_view to_string(SkipReason reason);
 std::string_view to_string(Trigger trigger);
+std::string_view to_string(TaskKind kind);
 
 } // namespace pt

@@ -5,10 +5,13 @@
 // without SA_RESTART, so a blocking poll() returns at once with EINTR as well.
 #include "signals.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdexcept>
 #include <system_error>
@@ -94,6 +97,21 @@ int SignalStop::stop_signal() const
 int SignalStop::wake_fd() const
 {
   return s_wake_read_fd;
+}
+
+bool StopAwareDelay::wait(Duration duration)
+{
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + duration;
+  while (m_stop.stop_signal() == 0) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      return true;
+    }
+    pollfd wake{m_stop.wake_fd(), POLLIN, 0};
+    ::poll(&wake, 1, static_cast<int>(std::min<long long>(left.count(), 60'000)));
+  }
+  return false;
 }
 
 } // namespace pt

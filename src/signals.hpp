@@ -2,6 +2,8 @@
 // SIGTERM/SIGINT to the runner, turned into a readable fd and a remembered signal.
 #pragma once
 
+#include "duration.hpp"
+
 namespace pt {
 
 // Tells whether the run has been asked to stop.
@@ -26,6 +28,26 @@ public:
   int stop_signal() const override;
   // Returns an fd that becomes readable once a stop signal arrived (for poll()).
   int wake_fd() const;
+};
+
+// Waits between retry attempts; a stop request cuts the wait short.
+class Delay
+{
+public:
+  virtual ~Delay() = default;
+  // Waits for `duration`; returns false at once if the run is asked to stop.
+  virtual bool wait(Duration duration) = 0;
+};
+
+// The real Delay: sleeps in poll() on the stop signal's wake fd.
+class StopAwareDelay final : public Delay
+{
+public:
+  explicit StopAwareDelay(const SignalStop& stop) : m_stop(stop) {}
+  bool wait(Duration duration) override;
+
+private:
+  const SignalStop& m_stop;
 };
 
 } // namespace pt

@@ -50,8 +50,9 @@ std::string totals_line(const RunSummary& summary)
       ++bad;
     }
   }
-  std::string line = fmt::format("{} task{}: {} succeeded, {} failed, {} skipped", summary.tasks.size(),
-                                 summary.tasks.size() == 1 ? "" : "s", ok, bad, skipped);
+  std::string line =
+      fmt::format("{} task{}: {} succeeded, {} failed, {} skipped", summary.tasks.size(),
+                  summary.tasks.size() == 1 ? "" : "s", ok, bad, skipped);
   line += fmt::format(" in {} (run {}, as of {}{})", format_seconds(summary.duration_usec),
                       summary.context.run_id, summary.context.as_of,
                       summary.context.dry_run ? ", dry run" : "");
@@ -73,9 +74,10 @@ Json task_json(const TaskOutcome& task)
 {
   Json j;
   j["name"] = task.name;
-  j["kind"] = "command";
+  j["kind"] = to_string(task.kind);
   j["result"] = to_string(task.result);
-  j["skip_reason"] = task.skip_reason == SkipReason::none ? Json(nullptr) : Json(to_string(task.skip_reason));
+  j["skip_reason"] =
+      task.skip_reason == SkipReason::none ? Json(nullptr) : Json(to_string(task.skip_reason));
   j["exit_status"] = task.exit_status ? Json(*task.exit_status) : Json(nullptr);
   j["signal"] = task.signal != 0 ? Json(signal_name(task.signal)) : Json(nullptr);
   j["core_dumped"] = task.core_dumped;
@@ -85,6 +87,16 @@ Json task_json(const TaskOutcome& task)
   j["output_bytes"] = task.output_bytes;
   j["suppressed_bytes"] = task.suppressed_bytes;
   j["output_tail"] = task.output_tail;
+  j["attempts"] = task.attempts;
+  if (task.kind == TaskKind::sql) {
+    j["database"] = task.database;
+    j["rows_affected"] = task.rows_affected ? Json(*task.rows_affected) : Json(nullptr);
+    j["rows_returned"] = task.rows_returned;
+    j["sqlstate"] = task.sqlstate.empty() ? Json(nullptr) : Json(task.sqlstate);
+    j["db_error"] = task.db_error.empty() ? Json(nullptr) : Json(task.db_error);
+    j["db_detail"] = task.db_detail.empty() ? Json(nullptr) : Json(task.db_detail);
+    j["db_hint"] = task.db_hint.empty() ? Json(nullptr) : Json(task.db_hint);
+  }
   return j;
 }
 
@@ -113,7 +125,8 @@ std::string render_summary_json(const RunSummary& summary, int exit_code)
   j["trigger"] = to_string(summary.trigger);
   j["started_at_usec"] = summary.started_at_usec;
   j["duration_usec"] = summary.duration_usec;
-  j["interrupted_by"] = summary.interrupted_by != 0 ? Json(signal_name(summary.interrupted_by)) : Json(nullptr);
+  j["interrupted_by"] =
+      summary.interrupted_by != 0 ? Json(signal_name(summary.interrupted_by)) : Json(nullptr);
   j["exit_code"] = exit_code;
   j["tasks"] = Json::array();
   for (const auto& task : summary.tasks) {
@@ -127,8 +140,9 @@ std::string render_task_list_text(const Config& config)
   std::vector<std::vector<std::string>> rows{{"#", "TASK", "KIND", "ENABLED", "TIMEOUT", "SOURCE"}};
   std::size_t position = 0;
   for (const auto& task : config.tasks) {
-    rows.push_back({std::to_string(++position), task.name, "command", task.enabled ? "yes" : "no",
-                    format_timespan(task.timeout), format_location(task.origin)});
+    rows.push_back({std::to_string(++position), task.name, std::string(to_string(task.kind)),
+                    task.enabled ? "yes" : "no", format_timespan(task.timeout),
+                    format_location(task.origin)});
   }
   return render_table(rows);
 }
@@ -141,12 +155,19 @@ std::string render_task_list_json(const Config& config)
     Json j;
     j["position"] = ++position;
     j["name"] = task.name;
-    j["kind"] = "command";
+    j["kind"] = to_string(task.kind);
     j["enabled"] = task.enabled;
     j["description"] = task.description;
     j["timeout_usec"] = task.timeout == k_infinite ? Json(nullptr) : Json(task.timeout.count());
     j["timeout"] = format_timespan(task.timeout);
-    j["command"] = task.command;
+    if (task.kind == TaskKind::sql) {
+      j["database"] = task.database;
+      j["sql"] = task.sql;
+      j["params"] = task.params;
+    } else {
+      j["command"] = task.command;
+    }
+    j["retries"] = task.retries;
     j["source"] = task.origin.file;
     j["line"] = task.origin.line;
     tasks.push_back(j);

@@ -65,7 +65,9 @@ tl::expected<void, LockFailure> ensure_directory(const std::filesystem::path& di
                                       fmt::format("lock directory {} is not a directory",
                                                   directory.string())});
   }
-  if (st.st_uid != ::geteuid() && st.st_uid != 0) {
+  // Root shares the service user's RuntimeDirectory (a manual run must see the
+  // timer's locks); anyone else trusts only their own or root's directory.
+  if (::geteuid() != 0 && st.st_uid != ::geteuid() && st.st_uid != 0) {
     return tl::unexpected(LockFailure{LockFailure::Kind::error, 0,
                                       fmt::format("lock directory {} is owned by uid {}, not by us",
                                                   directory.string(), st.st_uid)});
@@ -81,7 +83,12 @@ tl::expected<std::unique_ptr<TaskLock>, LockFailure> FileTaskLocks::acquire(std:
     return tl::unexpected(ok.error());
   }
   const std::filesystem::path path = m_directory / (std::string(task) + ".lock");
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0 && errno == EACCES) {
+    // Another user's lock file (root's manual run vs the service user): flock
+    // works on a read-only descriptor too; we just cannot record our pid.
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  }
   if (fd < 0) {
     return tl::unexpected(LockFailure{LockFailure::Kind::error, 0,
                                       fmt::format("cannot open lock file {}: {}", path.string(),
@@ -102,7 +109,9 @@ tl::expected<std::unique_ptr<TaskLock>, LockFailure> FileTaskLocks::acquire(std:
     ::close(fd);
     return tl::unexpected(failure);
   }
-  write_own_pid(fd);
+  if ((::fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR) {
+    write_own_pid(fd);
+  }
   return std::make_unique<FileTaskLock>(fd);
 }
 

@@ -246,6 +246,7 @@ wait_for_file() {
 
 # wait_for_exit PID SECONDS: waits for child PID to end, sets WAIT_RC to its
 # status; fails if it is still running after SECONDS.
+# shellcheck disable=SC2034 # WAIT_RC is read by the tests
 wait_for_exit() {
     local pid=$1 deadline=$((SECONDS + $2)) state
     while :; do
@@ -263,6 +264,7 @@ wait_for_exit() {
 hold_lock() {
     require_tool flock
     local file="$RUNTIME_DIRECTORY/$1.lock"
+    # shellcheck disable=SC2016 # $0 is for the inner bash
     flock "$file" bash -c 'exec -a "$0" sleep 300' "$MARK-lockholder" &
     HOLDER_PID=$!
     BG_PIDS+=("$HOLDER_PID")

@@ -18,7 +18,7 @@ with_private_journal body
 assert_rc 0
 assert_match "$(cat "$T/stdout")" $'\n1 task: 1 succeeded, 0 failed, 0 skipped in ' "summary on stdout"
 
-journal_records >"$T/all.json"
+journal_records SYSLOG_IDENTIFIER=periodic_tasks >"$T/all.json"
 started=$(json_get '[.[] | select(.MESSAGE | startswith("run started"))]' "$T/all.json")
 finished=$(json_get '[.[] | select(.MESSAGE | startswith("run finished"))]' "$T/all.json")
 assert_eq 1 "$(jq length <<<"$started")" "run started records"

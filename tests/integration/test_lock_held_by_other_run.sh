@@ -4,6 +4,7 @@
 # first run's pid; the lock lives in $RUNTIME_DIRECTORY/<task>.lock.
 . "$(dirname "$0")/common.sh"
 require_jq
+require_no_journal # the records checked below are read from stderr
 
 make_config <<TOML
 [[task]]

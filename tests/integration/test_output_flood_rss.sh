@@ -9,6 +9,8 @@ require_jq
 # Under AddressSanitizer freed memory sits in a quarantine (256 MB by
 # default) before reuse; that is the sanitizer's memory, not the runner's.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
+# A Debug+ASan runner needs ~25 s for the flood on an idle machine, more on a busy one.
+PT_RUN_TIMEOUT=240
 
 make_config "$T/tiny.toml" <<TOML
 [settings]

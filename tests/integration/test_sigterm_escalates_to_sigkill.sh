@@ -23,6 +23,6 @@ wait_for_exit "$runner" 10
 elapsed=$((SECONDS - start))
 PT_RC=$WAIT_RC PT_ARGS="--config $CFG --json (SIGTERM)"
 assert_rc 143
-((elapsed <= 5)) || fail "the runner took ${elapsed}s to stop with kill_timeout 1s"
+((elapsed <= 6)) || fail "the runner took ${elapsed}s to stop with kill_timeout 1s"
 no_process_matching "$MARK"
 assert_eq SIGTERM "$(json_get '.interrupted_by')" "interrupted_by"

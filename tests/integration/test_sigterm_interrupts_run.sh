@@ -4,6 +4,7 @@
 # lists the rest as skipped (interrupted), and exits 143; nothing is left.
 . "$(dirname "$0")/common.sh"
 require_jq
+require_no_journal # the records checked below are read from stderr
 
 script=$(make_script slow.sh <<'SH'
 #!/bin/bash

@@ -31,7 +31,7 @@ assert_contains "$started" "TASK=x" "start record"
 finished=$(grep -F 'periodic_tasks: task "x" failed: exit status 3 [' "$T/stderr") ||
     fail "no record 'task \"x\" failed: exit status 3'"
 for field in TASK=x "RUN_ID=$run_id" TASK_RESULT=failed EXIT_STATUS=3 AS_OF=2024-02-29 DRY_RUN=0; do
-    assert_match "$finished" "[[ ]$field[] ]" "the failure record"
+    assert_match "$finished" "[[ ]${field}[] ]" "the failure record"
 done
 assert_match "$finished" '[[ ]DURATION_USEC=[0-9]+[] ]' "the failure record"
 assert_match "$(grep -F 'task "talk" succeeded in ' "$T/stderr")" 'succeeded in [0-9]+\.[0-9]{3}s \[' "success record"

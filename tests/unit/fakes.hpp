@@ -2,6 +2,7 @@
 // Hand-written fakes for the runner's seams; each records what it was asked.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -13,6 +14,7 @@
 #include "event_log.hpp"
 #include "process.hpp"
 #include "signals.hpp"
+#include "sql.hpp"
 #include "task_lock.hpp"
 
 namespace pt::test {
@@ -64,6 +66,36 @@ public:
 
   std::map<std::string, Script> scripts;
   std::vector<ProcessSpec> specs;
+};
+
+// Plays back scripted results in order (the last one repeats) and records requests.
+class FakeSqlExecutor final : public SqlExecutor
+{
+public:
+  SqlResult run(const SqlRequest& request) override
+  {
+    requests.push_back(request);
+    if (results.empty()) {
+      return {};
+    }
+    const std::size_t index = std::min(requests.size(), results.size()) - 1;
+    return results[index];
+  }
+  std::vector<SqlResult> results;
+  std::vector<SqlRequest> requests;
+};
+
+// Records every wait; `stop_after` waits, reports a stop request.
+class FakeDelay final : public Delay
+{
+public:
+  bool wait(Duration duration) override
+  {
+    waits.push_back(duration);
+    return waits.size() <= stop_after;
+  }
+  std::vector<Duration> waits;
+  std::size_t stop_after = 1000;
 };
 
 class FakeLocks final : public TaskLocks

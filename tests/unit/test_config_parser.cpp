@@ -192,7 +192,7 @@ timout = "5min"
     CHECK(error_of(task_x("schedule = \"daily\"\n")) ==
           R"(cfg.toml:4:1: unknown key "schedule" in task "x"; valid keys: name, description, )"
           "enabled, command, working_directory, environment, timeout, kill_timeout, "
-          "success_exit_codes, dry_run_args");
+          "success_exit_codes, dry_run_args, retries, retry_delay, retry_exit_codes");
   }
   SUBCASE("a misspelt command is reported as a typo, not as a missing command")
   {
@@ -212,14 +212,14 @@ timout = "5min"
     CHECK(error_of("[[tasks]]\nname = \"x\"\n") ==
           R"(cfg.toml:1:3: unknown key "tasks" at top level; did you mean "task"?)");
     CHECK(error_of("timeout = \"5min\"\n") ==
-          R"(cfg.toml:1:1: unknown key "timeout" at top level; valid keys: settings, task)");
+          R"(cfg.toml:1:1: unknown key "timeout" at top level; valid keys: settings, databases, task)");
   }
   SUBCASE("the first one in the file is reported, not the first alphabetically")
   {
     CHECK(error_of(task_x("zzz = 1\naaa = 2\n")) ==
           R"(cfg.toml:4:1: unknown key "zzz" in task "x"; valid keys: name, description, )"
           "enabled, command, working_directory, environment, timeout, kill_timeout, "
-          "success_exit_codes, dry_run_args");
+          "success_exit_codes, dry_run_args, retries, retry_delay, retry_exit_codes");
   }
 }
 
@@ -314,7 +314,7 @@ TEST_CASE("parse_config: command")
   SUBCASE("missing")
   {
     CHECK(error_of("[[task]]\nname = \"x\"\n") ==
-          R"(cfg.toml:1:1: task "x" has no "command"; add command = ["/usr/bin/app", "--flag"])");
+          R"(cfg.toml:1:1: task "x" has no "command" or "sql"; add command = ["/usr/bin/app", "--flag"])");
   }
   SUBCASE("empty")
   {
@@ -443,11 +443,11 @@ TEST_CASE("parse_config: [settings] values")
 
 TEST_CASE("parse_dropin: takes defaults from the main config's settings")
 {
-  pt::Settings settings;
-  settings.timeout = 2h;
-  settings.kill_timeout = 1s;
+  pt::Config main;
+  main.settings.timeout = 2h;
+  main.settings.kill_timeout = 1s;
   const auto tasks = parse_dropin(task_x("timeout = \"1min\"\n") + task_x("").replace(17, 1, "y"),
-                                  "/etc/periodic-tasks/tasks.d/10-x.toml", settings);
+                                  "/etc/periodic-tasks/tasks.d/10-x.toml", main);
   REQUIRE(tasks.has_value());
   REQUIRE(tasks->size() == 2);
   CHECK((*tasks)[0].timeout == 1min);

@@ -25,11 +25,13 @@ struct Fixture
 {
   RecordingLog log;
   FakeProcessRunner processes;
+  FakeSqlExecutor sql;
   FakeLocks locks;
   FakeClock clock;
   FakeStop stop;
+  FakeDelay delay;
   Settings settings;
-  RunnerDeps deps{processes, log, locks, clock, stop, Identity{"ops", "/home/ops"}};
+  RunnerDeps deps{processes, sql, log, locks, clock, stop, delay, Identity{"ops", "/home/ops"}};
 
   RunSummary run(const std::vector<const Task*>& tasks, bool dry_run = false)
   {

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// The pure text work of the PostgreSQL edge: libpq messages made one-line,
+// server descriptions, and settings values, kept apart from libpq so they can
+// be tested without a server.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "duration.hpp"
+
+namespace pt {
+
+// Returns libpq's multi-line `message` as one line: runs of whitespace become
+// one space (". " where a new line starts a sentence the last one did not
+// end), the ends are trimmed.
+std::string one_line(std::string_view message);
+
+// Returns why a connection failed, from libpq's error message: one line, and
+// without the "connection to server ... failed: " lead-in when there is
+// exactly one (the caller names the server itself).
+std::string connect_failure_reason(std::string_view message);
+
+// Returns "host=H port=P dbname=D user=U", leaving out the empty parts.
+std::string describe_server(std::string_view host, std::string_view port, std::string_view dbname,
+                            std::string_view user);
+
+// Returns the statement_timeout setting for a task `timeout`, in milliseconds:
+// rounded up, at least 1, at most what the server accepts; "0" (none) for k_infinite.
+std::string statement_timeout_value(Duration timeout);
+
+// Returns the connect_timeout keyword for libpq: whole seconds rounded up,
+// at least 1; "0" (none) for k_infinite.
+std::string connect_timeout_value(Duration timeout);
+
+// Returns the query that applies `count` transaction-local settings bound as
+// name/value parameter pairs: "SELECT set_config($1, $2, true), ...".
+std::string settings_statement(std::size_t count);
+
+// Returns a preview `value` cut to at most `max_bytes` (never inside a UTF-8
+// sequence), with "..." appended when it was cut.
+std::string preview_cell(std::string_view value, std::size_t max_bytes);
+
+} // namespace pt

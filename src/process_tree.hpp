@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// A task's process tree: finding, signalling and reaping every descendant of the runner.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <sys/types.h>
+#include <vector>
+
+namespace pt {
+
+// One line of /proc/<pid>/stat, as far as the tree needs it.
+struct ProcEntry
+{
+  pid_t pid = 0;
+  pid_t ppid = 0;
+  pid_t group = 0;
+  char state = '?'; // 'Z' for a zombie
+};
+
+// Parses `text`, the contents of /proc/<pid>/stat, into an entry for `pid`;
+// nullopt if it is cut short or not in the "pid (comm) S ppid pgrp ..." form.
+std::optional<ProcEntry> parse_proc_stat(pid_t pid, std::string_view text);
+
+// Makes this process a child subreaper, so that orphaned descendants are
+// reparented to it instead of init. Throws std::system_error if it cannot.
+void make_subreaper();
+
+// Returns every descendant of this process, zombies included, parents before children.
+std::vector<ProcEntry> list_descendants();
+
+// Sends `signal` to the process group `main_pid`, then once to every live
+// descendant of the runner outside that group. `main_pid` must be unreaped.
+void signal_tree(pid_t main_pid, int signal);
+
+enum class CountZombies { no, yes };
+
+// Reaps zombie children other than `main_pid` and returns how many other
+// descendants remain: only the live ones unless `zombies` is CountZombies::yes.
+int reap_and_count_survivors(pid_t main_pid, CountZombies zombies);
+
+// Reaps zombies reparented to the runner while `main_pid` still runs; stops
+// at the first that is `main_pid` itself, which is left for its owner.
+void reap_orphans_while_main_runs(pid_t main_pid);
+
+// How a child ended: its exit status, or the signal that killed it.
+struct ExitInfo
+{
+  int exit_status = 0;
+  int signal = 0;
+  bool core_dumped = false;
+};
+
+// Returns how the child `pid` ended, if it has, leaving it an unreaped zombie
+// (so that its pid stays reserved); nullopt while it runs.
+std::optional<ExitInfo> peek_exit(pid_t pid);
+
+// Waits until the child `pid` exits and reaps it, retrying on EINTR.
+void reap(pid_t pid);
+
+// Sends SIGKILL to the whole tree of `main_pid` and reaps `main_pid`.
+void kill_tree(pid_t main_pid);
+
+} // namespace pt
