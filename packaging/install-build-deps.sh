@@ -14,3 +14,9 @@ apt-get install -y -qq --no-install-recommends \
     nlohmann-json3-dev libexpected-dev libfmt-dev \
     systemd util-linux procps jq python3 tzdata \
     >/dev/null
+# Man pages (scdoc, needed by every build), the Debian package, its lint and
+# the system test in a booted container (tests/system/).
+apt-get install -y -qq --no-install-recommends \
+    scdoc debhelper dpkg-dev fakeroot lintian devscripts \
+    systemd-container debootstrap \
+    >/dev/null

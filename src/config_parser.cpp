@@ -406,7 +406,9 @@ Read<toml::table> parse_toml(std::string_view text, const std::string& origin)
   try {
     return toml::parse(text, std::string_view(origin));
   } catch (const toml::parse_error& error) {
-    return fail(location_of(origin, error.source()), std::string(error.description()));
+    return fail(location_of(origin, error.source()), std::string(error.description()),
+                "the file must be valid TOML (https://toml.io); check quotes, brackets and commas "
+                "at this position");
   }
 }
 

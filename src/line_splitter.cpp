@@ -13,11 +13,11 @@ void add_partial(std::string_view text, std::string& pending, Stream stream, Out
 {
   while (!text.empty()) {
     if (pending.size() == k_max_line_bytes) {
-      sink.on_line(stream, pending, true);
+      sink.on_line(stream, pending, LineEnd::continues);
       pending.clear();
     }
     if (pending.empty() && text.size() > k_max_line_bytes) {
-      sink.on_line(stream, text.substr(0, k_max_line_bytes), true);
+      sink.on_line(stream, text.substr(0, k_max_line_bytes), LineEnd::continues);
       text.remove_prefix(k_max_line_bytes);
       continue;
     }
@@ -40,10 +40,10 @@ void LineSplitter::feed(std::string_view bytes)
     const auto line = bytes.substr(0, newline);
     if (m_pending.empty() && line.size() <= k_max_line_bytes) {
       // The common case: a whole short line inside one chunk, delivered without copying.
-      m_sink.on_line(m_stream, line, false);
+      m_sink.on_line(m_stream, line, LineEnd::newline);
     } else {
       add_partial(line, m_pending, m_stream, m_sink);
-      m_sink.on_line(m_stream, m_pending, false);
+      m_sink.on_line(m_stream, m_pending, LineEnd::newline);
       m_pending.clear();
     }
     bytes.remove_prefix(newline + 1);
@@ -53,7 +53,7 @@ void LineSplitter::feed(std::string_view bytes)
 void LineSplitter::finish()
 {
   if (!m_pending.empty()) {
-    m_sink.on_line(m_stream, m_pending, false);
+    m_sink.on_line(m_stream, m_pending, LineEnd::end_of_output);
     m_pending.clear();
   }
 }

@@ -13,9 +13,10 @@ OutputCapture::OutputCapture(EventLog& log, std::vector<Field> fields, std::uint
 {
 }
 
-void OutputCapture::on_line(Stream stream, std::string_view text, bool continued)
+void OutputCapture::on_line(Stream stream, std::string_view text, LineEnd end)
 {
-  const std::uint64_t size = text.size() + (continued ? 0 : 1); // count the newline
+  const bool continued = end == LineEnd::continues;
+  const std::uint64_t size = text.size() + (end == LineEnd::newline ? 1 : 0); // count the newline
   m_total_bytes += size;
 
   // The tail reflects the real end of the output, whether forwarded or not.

@@ -23,7 +23,7 @@ public:
   // `limit` bytes have been forwarded.
   OutputCapture(EventLog& log, std::vector<Field> fields, std::uint64_t limit);
 
-  void on_line(Stream stream, std::string_view text, bool continued) override;
+  void on_line(Stream stream, std::string_view text, LineEnd end) override;
 
   // Emits the "N bytes suppressed" record if anything was suppressed.
   void finish();

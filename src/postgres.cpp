@@ -66,8 +66,8 @@ using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 using namespace std::chrono_literals;
 
-constexpr auto k_cancel_grace = 2s;       // wait this long for a cancelled statement to end
-constexpr auto k_timeout_slack = 20ms;    // a server statement_timeout this near our deadline is it
+constexpr auto k_cancel_grace = 2s;    // wait this long for a cancelled statement to end
+constexpr auto k_timeout_slack = 20ms; // a server statement_timeout this near our deadline is it
 constexpr std::size_t k_preview_cell_bytes = 256;
 constexpr const char* k_application = "periodic_tasks";
 
@@ -420,6 +420,7 @@ private:
   Waiter& m_waiter;
   SqlResult m_result;
   bool m_committing = false;
+  std::size_t m_begun_statements = 0; // a leading SET TRANSACTION runs with BEGIN
 };
 
 Ending Transaction::run()
@@ -430,8 +431,8 @@ Ending Transaction::run()
     ending.nothing_ran = broken;
     return ending;
   }
-  for (const auto& statement : m_request.statements) {
-    if (auto done = execute(statement); !done) {
+  for (auto i = m_begun_statements; i < m_request.statements.size(); ++i) {
+    if (auto done = execute(m_request.statements[i]); !done) {
       return fail(std::move(done.error()));
     }
   }
@@ -466,10 +467,13 @@ Step Transaction::await(Results& results)
   return {};
 }
 
-// BEGIN, then statement_timeout, application_name and the request's settings
+// BEGIN, a leading SET TRANSACTION of the task (it must come before any
+// query), then statement_timeout, application_name and the request's settings
 // as transaction-local settings: one round trip.
 Step Transaction::begin()
 {
+  const auto& statements = m_request.statements;
+  m_begun_statements = !statements.empty() && is_set_transaction(statements.front()) ? 1 : 0;
   std::vector<std::string> bound{"statement_timeout", statement_timeout_value(m_request.timeout)};
   if (!m_request.application_name.empty()) {
     bound.insert(bound.end(), {"application_name", m_request.application_name});
@@ -479,11 +483,14 @@ Step Transaction::begin()
   }
   const auto sql = settings_statement(bound.size() / 2);
   const auto values = c_strings(bound, bound.size());
-  const bool ok = PQenterPipelineMode(m_conn) == 1 &&
-                  PQsendQueryParams(m_conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
-                  PQsendQueryParams(m_conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                    values.data(), nullptr, nullptr, 0) == 1 &&
-                  PQpipelineSync(m_conn) == 1;
+  const bool ok =
+      PQenterPipelineMode(m_conn) == 1 &&
+      PQsendQueryParams(m_conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+      (m_begun_statements == 0 || PQsendQueryParams(m_conn, statements.front().c_str(), 0, nullptr,
+                                                    nullptr, nullptr, nullptr, 0) == 1) &&
+      PQsendQueryParams(m_conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                        values.data(), nullptr, nullptr, 0) == 1 &&
+      PQpipelineSync(m_conn) == 1;
   if (auto step = sent(ok); !step) {
     return step;
   }
@@ -519,7 +526,8 @@ Step Transaction::execute_with_params(const std::string& statement)
   if (auto step = await(described); !step) {
     return step;
   }
-  const auto used = static_cast<std::size_t>(described.size() == 2 ? PQnparams(described[1].get()) : 0);
+  const auto used =
+      static_cast<std::size_t>(described.size() == 2 ? PQnparams(described[1].get()) : 0);
   if (used > m_request.params.size()) {
     return tl::unexpected(Failure{Wake::ready, nullptr,
                                   fmt::format("the statement uses ${} but the task binds only {} "
@@ -611,6 +619,9 @@ Ending Transaction::fail(Failure failure)
   const auto deadline = m_waiter.deadline();
   if (result.sqlstate == "57014" && deadline && Clock::now() + k_timeout_slack >= *deadline) {
     result.outcome = SqlOutcome::timeout; // the server's statement_timeout beat our cancel
+    result.message =
+        fmt::format("timed out after {}; canceled by statement_timeout and rolled back",
+                    format_timespan(m_request.timeout));
   }
   const bool usable = roll_back();
   return {std::move(result), usable};
@@ -746,9 +757,9 @@ tl::expected<void, std::string> PgExecutor::Session::check_conninfo()
   PQconninfoOption* options = PQconninfoParse(m_database.conninfo.c_str(), &error);
   PQfreemem(error);
   if (options == nullptr) {
-    return tl::unexpected(fmt::format(
-        "the conninfo of database \"{}\" is not a valid libpq connection string or URI",
-        m_database.name));
+    return tl::unexpected(
+        fmt::format("the conninfo of database \"{}\" is not a valid libpq connection string or URI",
+                    m_database.name));
   }
   std::array<std::string, 4> named; // host, port, dbname, user
   for (const auto* option = options; option->keyword != nullptr; ++option) {
@@ -816,8 +827,8 @@ tl::expected<void, SqlResult> PgExecutor::Session::poll_connection(Waiter& waite
   const auto task_deadline = waiter.deadline();
   const auto connect_deadline = deadline_after(Clock::now(), m_database.connect_timeout);
   waiter.set_deadline(earliest(task_deadline, connect_deadline));
-  auto status = PQstatus(m_conn.get()) == CONNECTION_BAD ? PGRES_POLLING_FAILED
-                                                          : PGRES_POLLING_WRITING;
+  auto status =
+      PQstatus(m_conn.get()) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
   while (status != PGRES_POLLING_OK && status != PGRES_POLLING_FAILED) {
     const auto events = static_cast<short>(status == PGRES_POLLING_READING ? POLLIN : POLLOUT);
     const auto wake = waiter.wait(PQsocket(m_conn.get()), events);
@@ -829,10 +840,10 @@ tl::expected<void, SqlResult> PgExecutor::Session::poll_connection(Waiter& waite
     }
     if (wake == Wake::deadline) {
       const bool ours = connect_deadline && (!task_deadline || *connect_deadline <= *task_deadline);
-      auto result = connect_failure(
-          ours ? fmt::format("no answer within {} (connect_timeout)",
-                             format_timespan(m_database.connect_timeout))
-               : std::string("the task's timeout passed while connecting"));
+      auto result =
+          connect_failure(ours ? fmt::format("no answer within {} (connect_timeout)",
+                                             format_timespan(m_database.connect_timeout))
+                               : std::string("the task's timeout passed while connecting"));
       result.outcome = ours ? SqlOutcome::connection_failed : SqlOutcome::timeout;
       m_conn.reset();
       return tl::unexpected(std::move(result));
@@ -866,8 +877,8 @@ SqlResult PgExecutor::Session::connect_failure(std::string reason) const
   SqlResult result;
   result.outcome = SqlOutcome::connection_failed;
   result.server = m_server;
-  const auto where = result.server.empty() ? fmt::format("database \"{}\"", m_database.name)
-                                           : result.server;
+  const auto where =
+      result.server.empty() ? fmt::format("database \"{}\"", m_database.name) : result.server;
   result.message = fmt::format("cannot connect to {}: {}", where, reason);
   return result;
 }

@@ -20,8 +20,8 @@ public:
   // passwords from `secrets`. `stop` cancels a running request; `stop_fd`
   // wakes the wait for the server (-1: none). `secrets` and `stop` must
   // outlive the executor.
-  PgExecutor(std::vector<Database> databases, const SecretSource& secrets,
-             const StopSource& stop, int stop_fd);
+  PgExecutor(std::vector<Database> databases, const SecretSource& secrets, const StopSource& stop,
+             int stop_fd);
   // Closes every connection (the server rolls back nothing: no transaction is open).
   ~PgExecutor() override;
   PgExecutor(const PgExecutor&) = delete;

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <climits>
 
+#include <climits>
 #include <fmt/format.h>
 
 namespace pt {
@@ -107,6 +107,29 @@ std::string settings_statement(std::size_t count)
     sql += fmt::format("{}set_config(${}, ${}, true)", i == 0 ? "" : ", ", 2 * i + 1, 2 * i + 2);
   }
   return count == 0 ? std::string("SELECT") : sql;
+}
+
+bool is_set_transaction(std::string_view statement)
+{
+  for (;;) {
+    while (!statement.empty() && is_space(statement.front())) {
+      statement.remove_prefix(1);
+    }
+    if (statement.substr(0, 2) != "--") {
+      break;
+    }
+    const auto end = statement.find('\n');
+    statement = end == std::string_view::npos ? std::string_view() : statement.substr(end);
+  }
+  std::string words; // upper case, each run of whitespace one space
+  for (const char c : statement.substr(0, 32)) {
+    if (!is_space(c)) {
+      words += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    } else if (!words.empty() && words.back() != ' ') {
+      words += ' ';
+    }
+  }
+  return words.substr(0, 16) == "SET TRANSACTION ";
 }
 
 std::string preview_cell(std::string_view value, std::size_t max_bytes)

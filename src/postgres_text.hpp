@@ -38,6 +38,11 @@ std::string connect_timeout_value(Duration timeout);
 // name/value parameter pairs: "SELECT set_config($1, $2, true), ...".
 std::string settings_statement(std::size_t count);
 
+// True when `statement` is a SET TRANSACTION (isolation level, read only,
+// deferrable), which must run before any query of the transaction; leading
+// whitespace and "--" comments are skipped, case is ignored.
+bool is_set_transaction(std::string_view statement);
+
 // Returns a preview `value` cut to at most `max_bytes` (never inside a UTF-8
 // sequence), with "..." appended when it was cut.
 std::string preview_cell(std::string_view value, std::size_t max_bytes);

@@ -12,6 +12,13 @@ namespace pt {
 
 enum class Stream { out, err };
 
+// How a piece of output ends.
+enum class LineEnd {
+  newline,        // a whole line; its "\n" was dropped
+  continues,      // a piece of an over-long line; more of the same line follows
+  end_of_output,  // the last line of the stream, which had no "\n"
+};
+
 // Receives a task's output, a line (or a piece of an over-long line) at a time.
 class OutputSink
 {
@@ -19,8 +26,8 @@ public:
   virtual ~OutputSink() = default;
   // Called for each line of `stream` without its newline. `text` is raw bytes
   // (maybe invalid UTF-8 or with NULs); a line longer than k_max_line_bytes
-  // arrives in pieces, each but the last with `continued` true.
-  virtual void on_line(Stream stream, std::string_view text, bool continued) = 0;
+  // arrives in pieces, each but the last ending in LineEnd::continues.
+  virtual void on_line(Stream stream, std::string_view text, LineEnd end) = 0;
 };
 
 struct ProcessSpec

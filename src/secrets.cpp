@@ -27,8 +27,8 @@ tl::expected<std::string, std::string> read_bounded(const std::string& path)
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) {
-    return tl::unexpected(fmt::format("cannot read the password file {}: {}", path,
-                                      std::strerror(errno)));
+    return tl::unexpected(
+        fmt::format("cannot read the password file {}: {}", path, std::strerror(errno)));
   }
   std::string content;
   std::array<char, 4096> buffer{};
@@ -40,8 +40,8 @@ tl::expected<std::string, std::string> read_bounded(const std::string& path)
     if (got < 0) {
       const int error = errno;
       ::close(fd);
-      return tl::unexpected(fmt::format("cannot read the password file {}: {}", path,
-                                        std::strerror(error)));
+      return tl::unexpected(
+          fmt::format("cannot read the password file {}: {}", path, std::strerror(error)));
     }
     if (got == 0) {
       break;
@@ -62,8 +62,7 @@ std::string redact(std::string_view text, std::string_view secret)
   std::string out;
   out.reserve(text.size());
   std::size_t from = 0;
-  for (auto at = text.find(secret); at != std::string_view::npos;
-       at = text.find(secret, from)) {
+  for (auto at = text.find(secret); at != std::string_view::npos; at = text.find(secret, from)) {
     out.append(text.substr(from, at - from));
     out.append(k_redacted);
     from = at + secret.size();
@@ -94,9 +93,9 @@ password_path(const Database& database, std::string_view credentials_directory)
   }
   const auto& name = *database.password_credential;
   if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
-    return tl::unexpected(fmt::format(
-        "database \"{}\": password_credential \"{}\" is not a credential name", database.name,
-        name));
+    return tl::unexpected(
+        fmt::format("database \"{}\": password_credential \"{}\" is not a credential name",
+                    database.name, name));
   }
   if (credentials_directory.empty()) {
     return tl::unexpected(fmt::format(

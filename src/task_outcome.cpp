@@ -29,7 +29,7 @@ std::string describe_process_end(const ProcessResult& result, const Task& task)
     text = fmt::format("timed out after {}", format_timespan(task.timeout));
     if (result.escalated_to_kill) {
       text +=
-          fmt::format(" (ignored SIGTERM, killed after {})", format_timespan(task.kill_timeout));
+          fmt::format(" (still running after SIGTERM, killed after {})", format_timespan(task.kill_timeout));
     }
     break;
   case ExitKind::interrupted:
@@ -179,16 +179,16 @@ void write_sql_preview(const SqlResult& result, OutputSink& sink)
   if (result.columns.empty()) {
     return;
   }
-  sink.on_line(Stream::out, join(result.columns, " | "), false);
+  sink.on_line(Stream::out, join(result.columns, " | "), LineEnd::newline);
   for (const auto& row : result.preview) {
-    sink.on_line(Stream::out, join(row, " | "), false);
+    sink.on_line(Stream::out, join(row, " | "), LineEnd::newline);
   }
   const auto shown = static_cast<std::int64_t>(result.preview.size());
   if (result.rows_returned > shown) {
     sink.on_line(Stream::out, fmt::format("({} rows, first {} shown)", result.rows_returned, shown),
-                 false);
+                 LineEnd::newline);
   } else {
-    sink.on_line(Stream::out, fmt::format("({} row{})", shown, shown == 1 ? "" : "s"), false);
+    sink.on_line(Stream::out, fmt::format("({} row{})", shown, shown == 1 ? "" : "s"), LineEnd::newline);
   }
 }
 

@@ -21,3 +21,19 @@ run_suite() {
 run_suite build
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite build-sanitize -DPT_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
+
+# Packaging: build the .deb once from a clean copy of the checkout, lint it,
+# then install it into a booted Debian 12 container (tests/system/).
+echo "=== package"
+if deb=$(tests/system/build-deb.sh build-deb | tail -n 1); then
+    echo "PASS: package $(basename "$deb")"
+else
+    echo "FAIL: package (dpkg-buildpackage)"
+    exit 1
+fi
+status=0
+echo "=== lint"
+tests/system/lint.sh build-deb || status=1
+echo "=== system test"
+tests/system/test_package.sh "$deb" || status=1
+exit "$status"

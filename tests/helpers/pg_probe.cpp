@@ -182,8 +182,9 @@ int main(int argc, char** argv)
       auto request = options.request;
       request.statements = step.statements;
       const auto result = executor.run(request);
-      std::cout << to_json(result, index++).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                << std::endl;
+      std::cout
+          << to_json(result, index++).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+          << std::endl;
       all_succeeded = all_succeeded && result.outcome == pt::SqlOutcome::success;
     }
   }

@@ -36,5 +36,5 @@ assert_eq "interrupted by SIGTERM; canceled and rolled back" "$(probe_get 0 .mes
 assert_eq idle "$(cat "$T/state-after")" "the connection after the stop"
 assert_eq 0 "$(pg_app_sql 'SELECT count(*) FROM t')" "rows (rolled back)"
 assert_eq none "$(state_of_app)" "backends after the exit"
-((stop_ms < 1500)) || fail "the probe took ${stop_ms}ms to stop"
+((stop_ms < 3000)) || fail "the probe took ${stop_ms}ms to stop"
 echo "SIGTERM to exit: ${stop_ms}ms" >&2

@@ -67,3 +67,22 @@ run_probe --conninfo "$PT_PG_APP_CONNINFO" --param 1 --sql 'SELECT $1::int + $2:
 assert_rc 1
 assert_eq sql_error "$(probe_get 0 .outcome)" "outcome"
 assert_eq 'the statement uses $2 but the task binds only 1 params' "$(probe_get 0 .message)" "message"
+
+# A leading SET TRANSACTION still works: it runs before the settings query.
+run_probe --conninfo "$PT_PG_APP_CONNINFO" --setting periodic_tasks.task=rollup \
+    --sql "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE" \
+    --sql "SELECT current_setting('transaction_isolation'), current_setting('periodic_tasks.task')"
+assert_rc 0
+assert_eq '["serializable","rollup"]' "$(probe_get 0 '.preview[0] | tojson')" "isolation and setting"
+
+# A lock the task will not wait for is a retryable failure (55P03).
+psql "$PT_PG_APP_CONNINFO" -X -q -c "BEGIN" -c "LOCK lots" -c "SELECT pg_sleep(3)" -c "COMMIT" >/dev/null 2>&1 &
+BG_PIDS+=("$!")
+for ((i = 0; i < 100; i++)); do
+    [[ $(pg_sql "SELECT count(*) FROM pg_locks WHERE relation = 'lots'::regclass AND mode = 'AccessExclusiveLock'" app) == 1 ]] && break
+    sleep 0.05
+done
+run_probe --conninfo "$PT_PG_APP_CONNINFO" --sql "SET LOCAL lock_timeout = '100ms'" --sql "DELETE FROM lots"
+assert_eq sql_error "$(probe_get 0 .outcome)" "outcome (lock timeout)"
+assert_eq 55P03 "$(probe_get 0 .sqlstate)" "SQLSTATE (lock timeout)"
+assert_eq true "$(probe_get 0 .retryable)" "a lock timeout is retryable"

@@ -56,7 +56,7 @@ public:
       return {};
     }
     for (const auto& [stream, text] : it->second.lines) {
-      sink.on_line(stream, text, false);
+      sink.on_line(stream, text, LineEnd::newline);
     }
     if (it->second.during) {
       it->second.during();

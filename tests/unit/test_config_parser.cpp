@@ -167,13 +167,15 @@ TEST_CASE("parse_config: an empty file is a config without tasks")
 TEST_CASE("parse_config: TOML syntax errors keep toml++'s words and position")
 {
   CHECK(error_of("a = [1,\nb = 2") ==
-        "cfg.toml:2:1: Error while parsing value: could not determine value type");
+        "cfg.toml:2:1: Error while parsing value: could not determine value type; the file must "
+        "be valid TOML (https://toml.io); check quotes, brackets and commas at this position");
   CHECK(error_of(R"(
 [[task]]
 name = "x"
 name = "y"
 )") == "cfg.toml:3:8: Error while parsing key-value pair: cannot redefine existing string "
-       "'name'");
+       "'name'; the file must be valid TOML (https://toml.io); check quotes, brackets and commas "
+       "at this position");
 }
 
 TEST_CASE("parse_config: unknown keys")

@@ -15,14 +15,15 @@ struct Piece
   Stream stream;
   std::string text;
   bool continued;
+  LineEnd end;
 };
 
 class PieceSink final : public OutputSink
 {
 public:
-  void on_line(Stream stream, std::string_view text, bool continued) override
+  void on_line(Stream stream, std::string_view text, LineEnd end) override
   {
-    pieces.push_back({stream, std::string(text), continued});
+    pieces.push_back({stream, std::string(text), end == LineEnd::continues, end});
   }
   std::vector<std::string> texts() const
   {
@@ -71,6 +72,8 @@ TEST_CASE("LineSplitter: finish delivers a final line without newline, and nothi
   splitter.feed("done\npartial");
   splitter.finish();
   CHECK(sink.texts() == Texts{"done", "partial"});
+  CHECK(sink.pieces[0].end == LineEnd::newline);
+  CHECK(sink.pieces[1].end == LineEnd::end_of_output);
   splitter.finish();
   CHECK(sink.pieces.size() == 2);
 }
@@ -152,5 +155,5 @@ TEST_CASE("LineSplitter: finish ends an over-long line without newline")
   REQUIRE(sink.pieces.size() == 2);
   CHECK(sink.pieces[0].continued);
   CHECK(sink.pieces[1].text == "z");
-  CHECK_FALSE(sink.pieces[1].continued);
+  CHECK(sink.pieces[1].end == LineEnd::end_of_output);
 }

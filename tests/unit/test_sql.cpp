@@ -37,7 +37,8 @@ TEST_CASE("is_retryable: not statements the server refused, timeouts or stops")
   CHECK_FALSE(is_retryable(result(SqlOutcome::success)));
   CHECK_FALSE(is_retryable(result(SqlOutcome::sql_error, "42601")));
   CHECK_FALSE(is_retryable(result(SqlOutcome::sql_error, "23505")));
-  CHECK_FALSE(is_retryable(result(SqlOutcome::sql_error, "40002"))); // integrity violation at COMMIT
+  CHECK_FALSE(
+      is_retryable(result(SqlOutcome::sql_error, "40002"))); // integrity violation at COMMIT
   CHECK_FALSE(is_retryable(result(SqlOutcome::sql_error, "57014")));
   CHECK_FALSE(is_retryable(result(SqlOutcome::sql_error, "08")));
   CHECK_FALSE(is_retryable(result(SqlOutcome::sql_error)));

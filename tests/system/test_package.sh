@@ -1,0 +1,475 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The system test: installs the real .deb into a booted Debian 12 container
+# (real systemd as PID 1, real journald) and checks what a user meets:
+#   1. apt-get install works; the timer is enabled and has a next elapse
+#   2. a run with a failing and a succeeding task: both run, the unit fails
+#      with status 1, the journal has our fields and the catalog text
+#   3. a 5-second OnCalendar= drop-in: the timer starts a new run by itself
+#   4. `periodic_tasks run TASK` by hand as root logs to the same journal
+#   5. a hanging task is killed with nothing left in the unit's cgroup;
+#      `systemctl stop` during a run ends it with every task process gone
+#   6. the sandbox holds (/etc read-only, the state directory writable) and
+#      psql (socket, TCP), pg_dump, tar, rsync, curl, python3 work inside it
+#   7. apt-get purge leaves nothing behind but the system user
+# Usage: tests/system/test_package.sh [PACKAGE.deb]   (as root)
+# Without a .deb it builds one (tests/system/build-deb.sh). Exit 0 when all
+# checks pass, 1 when one fails, 125 when a required tool is missing.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/system/container.sh
+source "$here/container.sh"
+
+for tool in systemd-nspawn debootstrap nsenter jq flock; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "system test: SKIP: $tool is not installed" >&2
+        exit 125
+    fi
+done
+if [[ $(id -u) -ne 0 ]]; then
+    echo "system test: SKIP: needs root (debootstrap, systemd-nspawn)" >&2
+    exit 125
+fi
+
+T=$(mktemp -d /tmp/periodic-tasks-system.XXXXXX)
+cleanup()
+{
+    container_stop
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- Helpers ----------------------------------------------------------------
+
+# Each check runs in a subshell with `set -e`; `fail` says why it stopped.
+fail()
+{
+    echo "    $*" >&2
+    exit 1
+}
+
+# Writes standard input to FILE inside the container (root-owned, 0644).
+put_file()
+{
+    in_ctr sh -c "umask 022 && mkdir -p \"\$(dirname '$1')\" && cat > '$1'"
+}
+
+# Replaces the config with standard input and checks it.
+put_config()
+{
+    put_file /etc/periodic-tasks/config.toml
+    in_ctr periodic_tasks check >/dev/null || fail "the test config is invalid"
+}
+
+# journal_json JOURNALCTL-ARGS...: the matching records as a JSON array.
+journal_json()
+{
+    in_ctr journalctl --sync
+    in_ctr journalctl --no-pager -o json "$@" | jq -s .
+}
+
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND until it succeeds.
+wait_for()
+{
+    local limit=$1 what=$2
+    shift 2
+    local deadline=$((SECONDS + limit))
+    until "$@"; do
+        ((SECONDS < deadline)) || fail "timed out after ${limit}s waiting for $what"
+        sleep 0.5
+    done
+}
+
+unit_prop()
+{
+    in_ctr systemctl show -p "$2" --value "$1"
+}
+
+# Runs the service in the foreground (like the timer does) and waits for it.
+start_service()
+{
+    in_ctr systemctl start periodic-tasks.service >/dev/null 2>&1 || true
+}
+
+# Prints the pids in the unit's cgroup (the systemd hierarchy in hybrid and
+# legacy mode, the unified one otherwise); nothing when the cgroup is gone.
+cgroup_pids()
+{
+    local cg root
+    cg=$(unit_prop periodic-tasks.service ControlGroup)
+    [[ -n $cg ]] || return 0
+    if in_ctr test -e /sys/fs/cgroup/cgroup.controllers; then
+        root=/sys/fs/cgroup
+    else
+        root=/sys/fs/cgroup/systemd
+    fi
+    in_ctr sh -c "cat '$root$cg/cgroup.procs' 2>/dev/null || true"
+}
+
+# Fails when a process whose command line matches PATTERN exists.
+assert_no_process()
+{
+    local left
+    left=$(in_ctr pgrep -a -f "$1" || true)
+    [[ -z $left ]] || fail "processes left behind: $left"
+}
+
+# The records of the service's last finished run, as a JSON array.
+last_run_records()
+{
+    local run_id
+    run_id=$(journal_json -u periodic-tasks.service MESSAGE_ID=cbeb053f997f24859ec4f7fdcbd4f5e7 |
+        jq -r 'last | .RUN_ID')
+    journal_json RUN_ID="$run_id"
+}
+
+service_not_activating()
+{
+    [[ $(unit_prop periodic-tasks.service ActiveState) != activating ]]
+}
+
+# --- The checks ---------------------------------------------------------------
+
+check_1_install()
+{
+    local name
+    name=$(basename "$DEB")
+    # The .deb reaches the container through a bind mount (see main).
+    if ! in_ctr env DEBIAN_FRONTEND=noninteractive apt-get install -y "/srv/debs/$name" >"$T/apt.log" 2>&1; then
+        # A dependency the cached rootfs lacks: fetch the indexes and retry.
+        in_ctr apt-get update -qq >>"$T/apt.log" 2>&1 || true
+        in_ctr env DEBIAN_FRONTEND=noninteractive apt-get install -y "/srv/debs/$name" >>"$T/apt.log" 2>&1 ||
+            { tail -n 20 "$T/apt.log" >&2; fail "apt-get install failed"; }
+    fi
+    [[ $(in_ctr systemctl is-enabled periodic-tasks.timer) == enabled ]] ||
+        fail "periodic-tasks.timer is not enabled"
+    [[ $(in_ctr systemctl is-active periodic-tasks.timer) == active ]] ||
+        fail "periodic-tasks.timer is not active"
+    in_ctr systemctl list-timers --no-pager periodic-tasks.timer >"$T/timers"
+    grep -q 'periodic-tasks.timer' "$T/timers" || fail "list-timers does not show the timer"
+    [[ -n $(unit_prop periodic-tasks.timer NextElapseUSecRealtime) ]] ||
+        fail "the timer has no next elapse: $(cat "$T/timers")"
+    [[ $(unit_prop periodic-tasks.service ExecMainStartTimestampMonotonic) == 0 ]] ||
+        fail "installing started the service"
+    in_ctr getent passwd periodic-tasks | grep -q ':/var/lib/periodic-tasks:' ||
+        fail "no system user periodic-tasks with home /var/lib/periodic-tasks"
+    in_ctr systemd-analyze verify --man=no periodic-tasks.service periodic-tasks.timer 2>"$T/verify"
+    [[ ! -s $T/verify ]] || fail "systemd-analyze verify: $(cat "$T/verify")"
+    # _completion_loader returns 124 ("retry") when it loaded something.
+    in_ctr bash -c '. /usr/share/bash-completion/bash_completion; _completion_loader periodic_tasks; complete -p periodic_tasks' >/dev/null ||
+        fail "bash completion for periodic_tasks is not found"
+    sed -n '1,3p' "$T/timers" | sed 's/^/    /'
+}
+
+check_2_failing_task()
+{
+    put_config <<'EOF'
+[[task]]
+name = "fail-task"
+command = ["/bin/sh", "-c", "echo about to fail >&2; exit 3"]
+
+[[task]]
+name = "ok-task"
+command = ["/bin/echo", "hello from ok-task"]
+EOF
+    start_service
+    [[ $(unit_prop periodic-tasks.service ActiveState) == failed ]] ||
+        fail "unit is $(unit_prop periodic-tasks.service ActiveState), expected failed"
+    [[ $(unit_prop periodic-tasks.service ExecMainStatus) == 1 ]] ||
+        fail "exit status $(unit_prop periodic-tasks.service ExecMainStatus), expected 1"
+    local records
+    records=$(journal_json -u periodic-tasks TASK=fail-task)
+    jq -e 'any(.[]; .TASK_RESULT == "failed" and .EXIT_STATUS == "3"
+                and .MESSAGE_ID == "7b5661d99ec327365b52827f8d6aecf5" and (.RUN_ID | length) == 32
+                and .TRIGGER == "timer" and .SYSLOG_IDENTIFIER == "periodic_tasks"
+                and .PRIORITY == "3")' <<<"$records" >/dev/null ||
+        fail "no failed-task record with our fields for fail-task"
+    jq -e 'any(.[]; .STREAM == "stderr" and .MESSAGE == "about to fail")' <<<"$records" >/dev/null ||
+        fail "fail-task's stderr line is not in the journal"
+    records=$(journal_json -u periodic-tasks TASK=ok-task)
+    jq -e 'any(.[]; .TASK_RESULT == "success" and .TASK_KIND == "command"
+                and (.DURATION_USEC | tonumber) >= 0)' <<<"$records" >/dev/null ||
+        fail "ok-task did not run after fail-task (no success record)"
+    in_ctr journalctl --no-pager -x -u periodic-tasks MESSAGE_ID=7b5661d99ec327365b52827f8d6aecf5 >"$T/explained"
+    grep -q 'Subject: periodic_tasks task fail-task failed with exit status 3' "$T/explained" &&
+        grep -q 'not in its success_exit_codes' "$T/explained" ||
+        { cat "$T/explained" >&2; fail "journalctl -x does not show the catalog text"; }
+}
+
+check_3_timer_fires()
+{
+    put_config <<'EOF'
+[[task]]
+name = "tick"
+command = ["/bin/true"]
+EOF
+    local before runs
+    before=$(journal_json -u periodic-tasks.service MESSAGE_ID=0004605027dad2bf2ecc5a79b94c54b1 |
+        jq -r '.[].RUN_ID')
+    put_file /etc/systemd/system/periodic-tasks.timer.d/every-5s.conf <<'EOF'
+[Timer]
+OnCalendar=
+OnCalendar=*:*:0/5
+RandomizedDelaySec=0
+AccuracySec=1s
+EOF
+    in_ctr systemctl daemon-reload
+    in_ctr systemctl restart periodic-tasks.timer
+    local started=$SECONDS
+    new_timer_run()
+    {
+        journal_json -u periodic-tasks.service MESSAGE_ID=cbeb053f997f24859ec4f7fdcbd4f5e7 TRIGGER=timer |
+            jq -r '.[].RUN_ID' >"$T/runs"
+        grep -v -x -F -f <(printf '%s\n' $before) "$T/runs" >"$T/new-runs"
+    }
+    wait_for 20 "a run started by the timer" new_timer_run
+    echo "    new RUN_ID $(head -n1 "$T/new-runs") after $((SECONDS - started))s"
+    in_ctr rm -r /etc/systemd/system/periodic-tasks.timer.d
+    in_ctr systemctl daemon-reload
+    in_ctr systemctl restart periodic-tasks.timer
+    wait_for 30 "the timer's run to end" service_not_activating
+}
+
+check_4_manual_run()
+{
+    put_config <<'EOF'
+[[task]]
+name = "by-hand"
+enabled = false
+command = ["/bin/sh", "-c", "echo manual run as $(id -un)"]
+EOF
+    in_ctr periodic_tasks run by-hand --json >"$T/manual.json" ||
+        fail "periodic_tasks run by-hand exited $?"
+    local run_id records
+    run_id=$(jq -r .run_id "$T/manual.json")
+    records=$(journal_json RUN_ID="$run_id")
+    jq -e 'any(.[]; .TASK == "by-hand" and .TASK_RESULT == "success" and .TRIGGER == "manual")' \
+        <<<"$records" >/dev/null || fail "no success record for run $run_id in the journal"
+    jq -e 'any(.[]; .TASK == "by-hand" and .MESSAGE == "manual run as root")' \
+        <<<"$records" >/dev/null || fail "the task's output is not in the journal"
+    # The service, run after a manual run as root, still takes the same lock.
+    start_service
+    [[ $(unit_prop periodic-tasks.service Result) == success ]] ||
+        fail "the service failed after a manual run: $(unit_prop periodic-tasks.service Result)"
+}
+
+check_5_hang_and_stop()
+{
+    # 5a: a task that ignores SIGTERM and leaves a setsid'd child hangs past
+    # its timeout; while the next task runs, only the runner and that task
+    # may be in the unit's cgroup.
+    put_config <<'EOF'
+[[task]]
+name = "hang"
+command = ["/bin/sh", "-c", "trap '' TERM; /usr/bin/setsid /bin/sleep 1001 & exec /bin/sleep 1002"]
+timeout = "2s"
+kill_timeout = "2s"
+
+[[task]]
+name = "after-hang"
+command = ["/bin/sleep", "8"]
+EOF
+    in_ctr systemctl start --no-block periodic-tasks.service
+    after_hang_started()
+    {
+        journal_json -u periodic-tasks TASK=after-hang MESSAGE_ID=7b2a2268eac6127811bb2d9d43ebd066 |
+            jq -e 'length > 0' >/dev/null
+    }
+    wait_for 30 "the task after the hanging one" after_hang_started
+    local pids main
+    pids=$(cgroup_pids)
+    main=$(unit_prop periodic-tasks.service MainPID)
+    for pid in $pids; do
+        [[ $pid == "$main" ]] && continue
+        in_ctr ps -o args= -p "$pid" | grep -q -x '/bin/sleep 8' ||
+            fail "unexpected process in the cgroup: $(in_ctr ps -o pid=,args= -p "$pid")"
+    done
+    assert_no_process 'sleep 100[12]'
+    wait_for 30 "the run to end" service_not_activating
+    journal_json -u periodic-tasks TASK=hang | jq -e 'any(.[]; .TASK_RESULT == "timeout")' >/dev/null ||
+        fail "no timeout record for task hang"
+    [[ -z $(cgroup_pids) ]] || fail "processes in the unit's cgroup after the run: $(cgroup_pids)"
+    echo "    hang: timed out and killed; cgroup held only the runner and the next task"
+
+    # 5b: `systemctl stop` in the middle of a task.
+    put_config <<'EOF'
+[[task]]
+name = "long"
+command = ["/bin/sh", "-c", "/usr/bin/setsid /bin/sleep 1003 & exec /bin/sleep 1004"]
+timeout = "5min"
+
+[[task]]
+name = "never"
+command = ["/bin/true"]
+EOF
+    in_ctr systemctl start --no-block periodic-tasks.service
+    wait_for 30 "task long to start" in_ctr pgrep -f 'sleep 1004'
+    local stop_started=$SECONDS
+    in_ctr systemctl stop periodic-tasks.service
+    local took=$((SECONDS - stop_started))
+    ((took < 20)) || fail "systemctl stop took ${took}s"
+    assert_no_process 'sleep 100[34]'
+    [[ -z $(cgroup_pids) ]] || fail "processes in the unit's cgroup after stop: $(cgroup_pids)"
+    local state result
+    state=$(unit_prop periodic-tasks.service ActiveState)
+    result=$(unit_prop periodic-tasks.service Result)
+    [[ $state == inactive && $result == success ]] ||
+        fail "after stop the unit is $state ($result), expected inactive (success)"
+    journal_json -u periodic-tasks MESSAGE_ID=ba06c083762110f0a9da119a84571d72 |
+        jq -e 'any(.[]; .SIGNAL == "SIGTERM" and .NOT_RUN == "never" and .EXIT_STATUS == "143")' >/dev/null ||
+        fail "no run-interrupted record naming the task that never ran"
+    echo "    stop: ${took}s, unit $state, no task process left"
+}
+
+check_6_sandbox()
+{
+    # A database and role for the service user: peer authentication over the
+    # socket, a password (from a systemd credential) over TCP.
+    in_ctr runuser -u postgres -- psql -q -X \
+        -c "CREATE ROLE \"periodic-tasks\" LOGIN PASSWORD 'sandbox-pw'" \
+        -c "CREATE DATABASE ptdb OWNER \"periodic-tasks\"" >/dev/null
+    in_ctr sh -c 'umask 077 && mkdir -p /etc/credstore && printf sandbox-pw > /etc/credstore/periodic-tasks-db-password'
+    in_ctr systemd-run --quiet --unit=pt-http -p DynamicUser=yes \
+        /usr/bin/python3 -m http.server 8765 --bind 127.0.0.1 --directory /usr/share/doc
+    in_ctr mkdir -p /var/backups/pt
+    in_ctr chown periodic-tasks: /var/backups/pt
+    put_file /etc/systemd/system/periodic-tasks.service.d/backup-dir.conf <<'EOF'
+[Service]
+ReadWritePaths=/var/backups/pt
+EOF
+    in_ctr systemctl daemon-reload
+    put_config <<'EOF'
+[[task]]
+name = "write-etc"
+command = ["/bin/sh", "-c", "echo x > /etc/sandbox-escape"]
+
+[[task]]
+name = "write-state"
+command = ["/bin/sh", "-c", "echo ok > /var/lib/periodic-tasks/state-file"]
+
+[[task]]
+name = "write-backup-dir"
+command = ["/bin/sh", "-c", "echo ok > /var/backups/pt/backup-file"]
+
+[[task]]
+name = "psql-socket"
+command = ["/usr/bin/psql", "-X", "-h", "/run/postgresql", "-d", "ptdb", "-c", "CREATE TABLE t AS SELECT 1 AS x"]
+
+[[task]]
+name = "psql-tcp"
+command = ["/bin/sh", "-c", "PGPASSWORD=$(cat /run/credentials/periodic-tasks.service/periodic-tasks-db-password) exec psql -X -h 127.0.0.1 -d ptdb -c 'SELECT count(*) FROM t'"]
+
+[[task]]
+name = "pg-dump"
+command = ["/usr/bin/pg_dump", "-h", "/run/postgresql", "-f", "/var/lib/periodic-tasks/ptdb.sql", "ptdb"]
+
+[[task]]
+name = "tar"
+command = ["/usr/bin/tar", "-czf", "/var/lib/periodic-tasks/etc.tgz", "-C", "/etc", "periodic-tasks"]
+
+[[task]]
+name = "rsync"
+command = ["/usr/bin/rsync", "-a", "/etc/periodic-tasks/", "/var/lib/periodic-tasks/rsync-copy/"]
+
+[[task]]
+name = "curl"
+command = ["/usr/bin/curl", "-fsS", "-o", "/var/lib/periodic-tasks/index.html", "http://127.0.0.1:8765/"]
+
+[[task]]
+name = "python"
+command = ["/usr/bin/python3", "-c", "import json, pathlib, subprocess; pathlib.Path('/var/lib/periodic-tasks/py.json').write_text(json.dumps(subprocess.run(['/bin/true']).returncode))"]
+EOF
+    start_service
+    local records
+    records=$(last_run_records)
+    result_of()
+    {
+        jq -r --arg t "$1" '[.[] | select(.TASK == $t and .TASK_RESULT)] | last | .TASK_RESULT // "missing"' <<<"$records"
+    }
+    [[ $(result_of write-etc) == failed ]] || fail "writing under /etc: $(result_of write-etc), expected failed"
+    in_ctr test ! -e /etc/sandbox-escape || fail "a task wrote /etc/sandbox-escape"
+    local task bad=
+    for task in write-state write-backup-dir psql-socket psql-tcp pg-dump tar rsync curl python; do
+        if [[ $(result_of "$task") != success ]]; then
+            bad+=" $task=$(result_of "$task")"
+            jq -r --arg t "$task" '.[] | select(.TASK == $t) | "      " + .MESSAGE' <<<"$records" | tail -n 3 >&2
+        fi
+    done
+    [[ -z $bad ]] || fail "tasks that should work in the sandbox did not:$bad"
+    [[ $(in_ctr stat -c %U /var/lib/periodic-tasks/state-file) == periodic-tasks ]] ||
+        fail "the state file is not owned by periodic-tasks"
+    in_ctr systemctl stop pt-http
+    in_ctr rm -r /etc/systemd/system/periodic-tasks.service.d
+    in_ctr systemctl daemon-reload
+    echo "    /etc read-only; state dir, ReadWritePaths=, psql socket+TCP, pg_dump, tar, rsync, curl, python3 work"
+}
+
+check_7_purge()
+{
+    in_ctr env DEBIAN_FRONTEND=noninteractive apt-get purge -y periodic-tasks >"$T/purge.log" 2>&1 ||
+        { tail -n 20 "$T/purge.log" >&2; fail "apt-get purge failed"; }
+    local status
+    status=$(in_ctr dpkg-query -W -f '${db:Status-Status}' periodic-tasks 2>/dev/null || echo not-installed)
+    [[ $status == not-installed ]] || fail "dpkg still knows the package: $status"
+    local path left=
+    for path in /etc/periodic-tasks /var/lib/periodic-tasks /run/periodic-tasks \
+        /usr/bin/periodic_tasks /lib/systemd/system/periodic-tasks.service \
+        /lib/systemd/system/periodic-tasks.timer /etc/systemd/system/timers.target.wants/periodic-tasks.timer \
+        /var/lib/systemd/timers/stamp-periodic-tasks.timer /usr/lib/systemd/catalog/periodic-tasks.catalog \
+        /usr/lib/sysusers.d/periodic-tasks.conf /usr/lib/periodic-tasks \
+        /usr/share/doc/periodic-tasks /usr/share/bash-completion/completions/periodic_tasks; do
+        if in_ctr test -e "$path" -o -L "$path"; then
+            left+=" $path"
+        fi
+    done
+    [[ -z $left ]] || fail "left behind after purge:$left"
+    left=$(in_ctr find /etc/systemd /var/lib/systemd/deb-systemd-helper-enabled -name '*periodic-tasks*' 2>/dev/null || true)
+    [[ -z $left ]] || fail "systemd state left behind: $left"
+    [[ $(in_ctr systemctl show -p LoadState --value periodic-tasks.timer) == not-found ]] ||
+        fail "systemd still has periodic-tasks.timer loaded"
+    ! in_ctr journalctl --list-catalog | grep -q periodic-tasks || fail "the catalog still has our entries"
+    in_ctr getent passwd periodic-tasks >/dev/null || fail "the system user was removed (policy keeps it)"
+    echo "    kept by policy: the system user and group periodic-tasks, the journal"
+}
+
+# --- Main -------------------------------------------------------------------
+
+started=$SECONDS
+DEB=${1:-}
+if [[ -z $DEB ]]; then
+    echo "system test: building the package"
+    DEB=$("$here/build-deb.sh" "$T/debs" | tail -n 1)
+fi
+DEB=$(realpath "$DEB")
+echo "system test: package $(basename "$DEB")"
+rootfs=$(ensure_rootfs)
+echo "system test: booting $rootfs"
+container_start "$rootfs" "$T/nspawn.log" --bind-ro="$(dirname "$DEB")":/srv/debs
+echo "system test: container up after $((SECONDS - started))s"
+
+passed=0 failed=0
+for check in check_1_install check_2_failing_task check_3_timer_fires check_4_manual_run \
+    check_5_hang_and_stop check_6_sandbox check_7_purge; do
+    t0=$SECONDS
+    set +e
+    (set -e; "$check")
+    rc=$?
+    set -e
+    if ((rc == 0)); then
+        passed=$((passed + 1))
+        echo "PASS: system ${check#check_} ($((SECONDS - t0))s)"
+    else
+        failed=$((failed + 1))
+        echo "FAIL: system ${check#check_} ($((SECONDS - t0))s)"
+        if [[ $check == check_1_install ]]; then
+            echo "system test: nothing to test without the package" >&2
+            failed=$((failed + 6))
+            break
+        fi
+    fi
+done
+container_stop
+echo "$passed passed, $failed failed (system test, $((SECONDS - started))s)"
+((failed == 0))
