@@ -1,6 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Installs what building and testing periodic-tasks needs, from Debian 12 packages only.
+# Installs what building periodic-tasks needs, from Debian 12 packages only;
+# with --tests, also what the test suite needs (PostgreSQL, journald, the
+# Debian packaging tools and systemd-nspawn for the system test).
 set -eu
 if [ "$(id -u)" -ne 0 ]; then
     echo "install-build-deps.sh: run as root (it uses apt-get)" >&2
@@ -8,15 +10,18 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# Build: compiler, CMake, the libraries, scdoc for the man pages.
 apt-get install -y -qq --no-install-recommends \
-    ca-certificates cmake ninja-build g++ pkg-config \
+    ca-certificates cmake ninja-build g++ pkg-config scdoc \
     libsystemd-dev libpq-dev libtomlplusplus-dev libcli11-dev doctest-dev \
-    nlohmann-json3-dev libexpected-dev libfmt-dev \
-    systemd util-linux procps jq python3 tzdata \
+    nlohmann-json3-dev libexpected-dev libfmt-dev systemd tzdata \
     >/dev/null
-# Man pages (scdoc, needed by every build), the Debian package, its lint and
-# the system test in a booted container (tests/system/).
-apt-get install -y -qq --no-install-recommends \
-    scdoc debhelper dpkg-dev fakeroot lintian devscripts \
-    systemd-container debootstrap \
-    >/dev/null
+if [ "${1:-}" = "--tests" ]; then
+    # Integration tests: real children, a throwaway PostgreSQL, a private journald;
+    # then the Debian package, its lint and the system test in a booted container.
+    apt-get install -y -qq --no-install-recommends \
+        util-linux procps jq python3 postgresql-15 postgresql-client-15 \
+        debhelper dpkg-dev fakeroot lintian devscripts \
+        systemd-container debootstrap \
+        >/dev/null
+fi

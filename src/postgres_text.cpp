@@ -2,6 +2,7 @@
 #include "postgres_text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 
@@ -60,6 +61,28 @@ std::string connect_failure_reason(std::string_view message)
     return line;
   }
   return std::string(view.substr(failed + k_failed.size()));
+}
+
+bool is_authentication_failure(std::string_view message)
+{
+  // The server's texts (src/backend/libpq/auth.c, utils/init/postinit.c). Under
+  // a translated lc_messages they do not match, and the failure stays
+  // retryable: that costs retries, never a wrong verdict.
+  constexpr std::array<std::string_view, 4> k_texts = {
+      "authentication failed for user \"",   // 28P01 password; 28000 peer, ident, cert, ...
+      "no pg_hba.conf entry for ",           // 28000
+      "pg_hba.conf rejects connection for ", // 28000
+      "\" is not permitted to log in",       // 28000 (NOLOGIN role)
+  };
+  const auto found = [&](std::string_view text) {
+    return message.find(text) != std::string_view::npos;
+  };
+  if (std::any_of(k_texts.begin(), k_texts.end(), found)) {
+    return true;
+  }
+  const auto role = message.find("FATAL:  role \""); // 28000: role "x" does not exist
+  return role != std::string_view::npos &&
+         message.find("\" does not exist", role) != std::string_view::npos;
 }
 
 std::string describe_server(std::string_view host, std::string_view port, std::string_view dbname,

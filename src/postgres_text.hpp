@@ -22,6 +22,12 @@ std::string one_line(std::string_view message);
 // exactly one (the caller names the server itself).
 std::string connect_failure_reason(std::string_view message);
 
+// True when libpq's connection error `message` says the server refused our
+// credentials (SQLSTATE 28P01 or 28000), which no retry cures. libpq does not
+// expose the SQLSTATE of a failed connection, so this is the one place that
+// reads the server's (English) message text.
+bool is_authentication_failure(std::string_view message);
+
 // Returns "host=H port=P dbname=D user=U", leaving out the empty parts.
 std::string describe_server(std::string_view host, std::string_view port, std::string_view dbname,
                             std::string_view user);

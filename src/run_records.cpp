@@ -134,6 +134,12 @@ void add_outcome_fields(std::vector<Field>& fields, const TaskOutcome& outcome)
   if (!outcome.db_hint.empty()) {
     add("DB_HINT", outcome.db_hint);
   }
+  if (!outcome.db_context.empty()) {
+    add("DB_CONTEXT", outcome.db_context);
+  }
+  if (outcome.failed_statement > 0) {
+    add("DB_STATEMENT", std::to_string(outcome.failed_statement));
+  }
   if (outcome.rows_affected) {
     add("ROWS_AFFECTED", std::to_string(*outcome.rows_affected));
   }

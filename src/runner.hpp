@@ -51,6 +51,8 @@ struct TaskOutcome
   std::string db_error;
   std::string db_detail;
   std::string db_hint;
+  int failed_statement = 0; // 1-based index of the statement that failed, 0 if none
+  std::string db_context;   // where inside a function it failed (PG_DIAG_CONTEXT)
 };
 
 struct RunRequest

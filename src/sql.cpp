@@ -3,6 +3,9 @@
 // cure: a transaction that lost a race (serialization failure, deadlock, a
 // lock it would not wait for) or a connection that failed; never a timeout,
 // which would just take as long again, nor a statement the server refused.
+// Never a connection that broke during COMMIT (08007): the work may have
+// committed, and running it again could do it twice. Nor a failure the
+// executor knows is permanent, such as a password the server refused.
 #include "sql.hpp"
 
 #include <algorithm>
@@ -22,6 +25,9 @@ constexpr std::array<std::string_view, 3> k_retryable_sqlstates = {
 
 bool is_retryable(const SqlResult& result)
 {
+  if (result.permanent || result.sqlstate == k_sqlstate_commit_unknown) {
+    return false;
+  }
   switch (result.outcome) {
   case SqlOutcome::connection_failed:
     return true;

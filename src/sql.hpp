@@ -11,6 +11,9 @@
 
 namespace pt {
 
+// transaction_resolution_unknown: the connection broke during COMMIT.
+inline constexpr const char* k_sqlstate_commit_unknown = "08007";
+
 struct SqlRequest
 {
   std::string database;                // a name from [databases.*]
@@ -42,8 +45,13 @@ struct SqlResult
   std::string message;                           // primary message, password redacted
   std::string detail;
   std::string hint;
-  std::string server; // "host=... port=... dbname=... user=..." (no secrets)
-  int signal = 0;     // interrupted: the stop signal the runner received
+  std::string context;      // PG_DIAG_CONTEXT (where inside a function it failed)
+  int failed_statement = 0; // 1-based index of the statement that failed, 0 if none
+  std::string server;       // "host=... port=... dbname=... user=..." (no secrets)
+  int signal = 0;           // interrupted: the stop signal the runner received
+  // connection_failed that no retry can cure: authentication failed,
+  // missing/unreadable password file, invalid conninfo.
+  bool permanent = false;
   Duration duration{};
 };
 
@@ -51,7 +59,8 @@ inline constexpr std::size_t k_preview_rows = 10;
 
 // Returns true when `result` is worth another attempt: serialization failure
 // (40001), deadlock (40P01), lock not available (55P03), connection class 08,
-// or a failed/broken connection.
+// or a failed/broken connection. Never for a permanent failure, nor for 08007
+// (the connection broke during COMMIT: the work may have committed).
 bool is_retryable(const SqlResult& result);
 
 class SqlExecutor

@@ -96,6 +96,8 @@ Json task_json(const TaskOutcome& task)
     j["db_error"] = task.db_error.empty() ? Json(nullptr) : Json(task.db_error);
     j["db_detail"] = task.db_detail.empty() ? Json(nullptr) : Json(task.db_detail);
     j["db_hint"] = task.db_hint.empty() ? Json(nullptr) : Json(task.db_hint);
+    j["db_context"] = task.db_context.empty() ? Json(nullptr) : Json(task.db_context);
+    j["failed_statement"] = task.failed_statement > 0 ? Json(task.failed_statement) : Json(nullptr);
   }
   return j;
 }

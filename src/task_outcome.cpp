@@ -83,11 +83,14 @@ TaskResult classify_sql(SqlOutcome outcome)
   return TaskResult::error;
 }
 
-std::string sql_error_text(const SqlResult& result)
+std::string sql_error_text(const SqlResult& result, const Task& task)
 {
   std::string text = result.sqlstate.empty()
                          ? result.message
                          : fmt::format("SQLSTATE {}: {}", result.sqlstate, result.message);
+  if (result.failed_statement > 0 && task.sql.size() > 1) {
+    text = fmt::format("statement {} of {}: {}", result.failed_statement, task.sql.size(), text);
+  }
   if (!result.detail.empty()) {
     text += fmt::format(" (detail: {})", result.detail);
   }
@@ -98,11 +101,17 @@ std::string describe_sql_end(const SqlResult& result, const Task& task, bool dry
 {
   switch (result.outcome) {
   case SqlOutcome::success:
-    return fmt::format("{} row{} affected{}", result.rows_affected,
+    // A function that changes rows and returns them ("SELECT * FROM release(...)")
+    // affects none as far as the server's command tag says: show both counts.
+    return fmt::format("{} row{} affected{}{}", result.rows_affected,
                        result.rows_affected == 1 ? "" : "s",
+                       result.rows_returned > 0
+                           ? fmt::format(", {} row{} returned", result.rows_returned,
+                                         result.rows_returned == 1 ? "" : "s")
+                           : std::string(),
                        dry_run ? ", rolled back (dry run)" : "");
   case SqlOutcome::sql_error:
-    return fmt::format("failed: {}", sql_error_text(result));
+    return fmt::format("failed: {}", sql_error_text(result, task));
   case SqlOutcome::timeout:
     return fmt::format("timed out after {}{}", format_timespan(task.timeout),
                        result.sqlstate.empty() ? ""
@@ -162,6 +171,8 @@ TaskOutcome outcome_from_sql(const SqlResult& result, const Task& task,
   outcome.db_error = result.message;
   outcome.db_detail = result.detail;
   outcome.db_hint = result.hint;
+  outcome.failed_statement = result.failed_statement;
+  outcome.db_context = result.context;
   outcome.rows_returned = result.rows_returned;
   if (result.outcome == SqlOutcome::success) {
     outcome.rows_affected = result.rows_affected;

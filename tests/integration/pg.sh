@@ -155,3 +155,21 @@ run_probe() {
 probe_get() {
     json_get "select(.request == $1) | $2"
 }
+
+# pg_database_toml [CONNINFO] [EXTRA TOML LINES...]: prints a
+# [databases.main] table for the test's cluster (default: role "app" over
+# the socket), for a SQL task config.
+pg_database_toml() {
+    local conninfo=${1:-$PT_PG_APP_CONNINFO} line
+    printf '[databases.main]\nconninfo = "%s"\n' "$conninfo"
+    shift || true
+    for line in "$@"; do
+        printf '%s\n' "$line"
+    done
+}
+
+# pg_backends_like PATTERN: prints "state|query" of every client backend
+# whose application_name is LIKE PATTERN (nothing when there is none).
+pg_backends_like() {
+    pg_sql "SELECT state || '|' || query FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name LIKE '$1'"
+}

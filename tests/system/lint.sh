@@ -104,8 +104,10 @@ lint_config()
     local enabled
     enabled=$("$bin" --config "$config" list --json | jq '[.tasks[] | select(.enabled)] | length')
     [[ $enabled == 0 ]] || { echo "    $enabled tasks enabled by default"; return 1; }
-    # The examples, uncommented: "# key = " and "# [[task]]" lose their "# ".
-    sed -E 's/^# (\[\[task\]\]|\[settings\]|[a-z_]+ = )/\1/' "$config" >"$T/examples.toml"
+    # The examples, uncommented: "# key = ", "# [[task]]", "# [databases.x]"
+    # lose their "# ".
+    sed -E 's/^# (\[\[task\]\]|\[settings\]|\[databases\.[a-z]+\]|[a-z_]+ = )/\1/' \
+        "$config" >"$T/examples.toml"
     "$bin" --config "$T/examples.toml" check | sed 's/^/    examples: /' || return 1
     "$bin" --config "$root/packaging/examples/demo.toml" check | sed 's/^/    /'
     return "${PIPESTATUS[0]}"

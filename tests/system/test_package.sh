@@ -10,7 +10,8 @@
 #   5. a hanging task is killed with nothing left in the unit's cgroup;
 #      `systemctl stop` during a run ends it with every task process gone
 #   6. the sandbox holds (/etc read-only, the state directory writable) and
-#      psql (socket, TCP), pg_dump, tar, rsync, curl, python3 work inside it
+#      psql (socket, TCP), SQL tasks (peer auth, password from a systemd
+#      credential), pg_dump, tar, rsync, curl, python3 work inside it
 #   7. apt-get purge leaves nothing behind but the system user
 # Usage: tests/system/test_package.sh [PACKAGE.deb]   (as root)
 # Without a .deb it builds one (tests/system/build-deb.sh). Exit 0 when all
@@ -130,6 +131,17 @@ service_not_activating()
     [[ $(unit_prop periodic-tasks.service ActiveState) != activating ]]
 }
 
+# Removes the drop-ins a failed check may have left, so that the next check
+# starts from the packaged units (a 5-second timer must not keep firing).
+reset_drop_ins()
+{
+    in_ctr sh -c 'ls -d /etc/systemd/system/periodic-tasks*' >/dev/null 2>&1 || return 0
+    in_ctr sh -c 'rm -rf /etc/systemd/system/periodic-tasks.*.d /etc/systemd/system/periodic-tasks-alert@.service'
+    in_ctr systemctl daemon-reload
+    in_ctr systemctl try-restart periodic-tasks.timer
+    in_ctr systemctl stop periodic-tasks.service
+}
+
 # --- The checks ---------------------------------------------------------------
 
 check_1_install()
@@ -160,7 +172,7 @@ check_1_install()
     # _completion_loader returns 124 ("retry") when it loaded something.
     in_ctr bash -c '. /usr/share/bash-completion/bash_completion; _completion_loader periodic_tasks; complete -p periodic_tasks' >/dev/null ||
         fail "bash completion for periodic_tasks is not found"
-    sed -n '1,3p' "$T/timers" | sed 's/^/    /'
+    sed -n '1,2p' "$T/timers" | sed 's/^/    /'
 }
 
 check_2_failing_task()
@@ -174,6 +186,19 @@ command = ["/bin/sh", "-c", "echo about to fail >&2; exit 3"]
 name = "ok-task"
 command = ["/bin/echo", "hello from ok-task"]
 EOF
+    # No credential in /etc/credstore: LoadCredential= must not fail the unit.
+    in_ctr test ! -e /etc/credstore/periodic-tasks-db-password
+    # The OnFailure= recipe of docs/systemd.md, with a file instead of mail.
+    put_file /etc/systemd/system/periodic-tasks-alert@.service <<'EOF'
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'journalctl -u %i -n 50 --no-pager -o cat > /run/alert-%i.txt'
+EOF
+    put_file /etc/systemd/system/periodic-tasks.service.d/alert.conf <<'EOF'
+[Unit]
+OnFailure=periodic-tasks-alert@%n.service
+EOF
+    in_ctr systemctl daemon-reload
     start_service
     [[ $(unit_prop periodic-tasks.service ActiveState) == failed ]] ||
         fail "unit is $(unit_prop periodic-tasks.service ActiveState), expected failed"
@@ -193,9 +218,17 @@ EOF
                 and (.DURATION_USEC | tonumber) >= 0)' <<<"$records" >/dev/null ||
         fail "ok-task did not run after fail-task (no success record)"
     in_ctr journalctl --no-pager -x -u periodic-tasks MESSAGE_ID=7b5661d99ec327365b52827f8d6aecf5 >"$T/explained"
-    grep -q 'Subject: periodic_tasks task fail-task failed with exit status 3' "$T/explained" &&
-        grep -q 'not in its success_exit_codes' "$T/explained" ||
+    grep -q 'Subject: periodic_tasks task fail-task failed' "$T/explained" &&
+        grep -q 'success_exit_codes (default: 0)' "$T/explained" ||
         { cat "$T/explained" >&2; fail "journalctl -x does not show the catalog text"; }
+    alert_sent()
+    {
+        in_ctr grep -q 'task "fail-task" failed' /run/alert-periodic-tasks.service.txt 2>/dev/null
+    }
+    wait_for 10 "the OnFailure= alert" alert_sent
+    in_ctr rm -r /etc/systemd/system/periodic-tasks.service.d /etc/systemd/system/periodic-tasks-alert@.service
+    in_ctr systemctl daemon-reload
+    echo "    both tasks ran, unit failed with status 1, catalog shown, OnFailure= alert sent"
 }
 
 check_3_timer_fires()
@@ -205,7 +238,7 @@ check_3_timer_fires()
 name = "tick"
 command = ["/bin/true"]
 EOF
-    local before runs
+    local before
     before=$(journal_json -u periodic-tasks.service MESSAGE_ID=0004605027dad2bf2ecc5a79b94c54b1 |
         jq -r '.[].RUN_ID')
     put_file /etc/systemd/system/periodic-tasks.timer.d/every-5s.conf <<'EOF'
@@ -217,15 +250,20 @@ AccuracySec=1s
 EOF
     in_ctr systemctl daemon-reload
     in_ctr systemctl restart periodic-tasks.timer
-    local started=$SECONDS
-    new_timer_run()
+    # Restarting the timer may catch up a missed elapse at once (Persistent=);
+    # the second new run can only come from the 5-second calendar.
+    new_timer_runs()
     {
-        journal_json -u periodic-tasks.service MESSAGE_ID=cbeb053f997f24859ec4f7fdcbd4f5e7 TRIGGER=timer |
-            jq -r '.[].RUN_ID' >"$T/runs"
-        grep -v -x -F -f <(printf '%s\n' $before) "$T/runs" >"$T/new-runs"
+        journal_json -u periodic-tasks.service MESSAGE_ID=0004605027dad2bf2ecc5a79b94c54b1 TRIGGER=timer |
+            jq -r '.[] | "\(.RUN_ID) \(.__REALTIME_TIMESTAMP)"' >"$T/runs"
+        grep -v -F -f <(printf '%s\n' no-such-run $before) "$T/runs" >"$T/new-runs" || true
+        (($(wc -l <"$T/new-runs") >= 2))
     }
-    wait_for 20 "a run started by the timer" new_timer_run
-    echo "    new RUN_ID $(head -n1 "$T/new-runs") after $((SECONDS - started))s"
+    wait_for 25 "two runs started by the timer" new_timer_runs
+    local first second
+    first=$(sed -n 1p "$T/new-runs" | cut -d' ' -f2)
+    second=$(sed -n 2p "$T/new-runs" | cut -d' ' -f2)
+    echo "    new RUN_IDs $(cut -d' ' -f1 "$T/new-runs" | head -n 2 | tr '\n' ' ')$(((second - first) / 1000))ms apart"
     in_ctr rm -r /etc/systemd/system/periodic-tasks.timer.d
     in_ctr systemctl daemon-reload
     in_ctr systemctl restart periodic-tasks.timer
@@ -239,20 +277,48 @@ check_4_manual_run()
 name = "by-hand"
 enabled = false
 command = ["/bin/sh", "-c", "echo manual run as $(id -un)"]
+
+[[task]]
+name = "shared"
+command = ["/bin/sh", "-c", "echo shared run as $(id -un); exec sleep 4"]
 EOF
     in_ctr periodic_tasks run by-hand --json >"$T/manual.json" ||
         fail "periodic_tasks run by-hand exited $?"
     local run_id records
     run_id=$(jq -r .run_id "$T/manual.json")
     records=$(journal_json RUN_ID="$run_id")
-    jq -e 'any(.[]; .TASK == "by-hand" and .TASK_RESULT == "success" and .TRIGGER == "manual")' \
+    jq -e 'any(.[]; .TASK == "by-hand" and .TASK_RESULT == "success" and .TRIGGER == "manual"
+                and .SYSLOG_IDENTIFIER == "periodic_tasks")' \
         <<<"$records" >/dev/null || fail "no success record for run $run_id in the journal"
     jq -e 'any(.[]; .TASK == "by-hand" and .MESSAGE == "manual run as root")' \
         <<<"$records" >/dev/null || fail "the task's output is not in the journal"
-    # The service, run after a manual run as root, still takes the same lock.
+
+    # A manual run as root and the service share the locks in /run/periodic-tasks:
+    # while root's run holds "shared", the service skips it and exits 75, which
+    # the unit counts as success; afterwards the service takes the lock itself.
+    in_ctr sh -c 'periodic_tasks run shared >/dev/null 2>&1 &'
+    shared_running()
+    {
+        in_ctr pgrep -x -f 'sleep 4' >/dev/null
+    }
+    wait_for 10 "the manual run of shared" shared_running
     start_service
-    [[ $(unit_prop periodic-tasks.service Result) == success ]] ||
-        fail "the service failed after a manual run: $(unit_prop periodic-tasks.service Result)"
+    [[ $(unit_prop periodic-tasks.service Result) == success &&
+        $(unit_prop periodic-tasks.service ExecMainStatus) == 75 ]] ||
+        fail "service during a manual run: $(unit_prop periodic-tasks.service Result)," \
+            "status $(unit_prop periodic-tasks.service ExecMainStatus), expected success, 75"
+    last_run_records | jq -e 'any(.[]; .TASK == "shared" and .SKIP_REASON == "locked"
+                                    and (.HOLDER_PID | tonumber) > 0)' >/dev/null ||
+        fail "no skipped (locked) record naming the holder"
+    shared_done()
+    {
+        ! shared_running
+    }
+    wait_for 15 "the manual run to end" shared_done
+    start_service
+    [[ $(unit_prop periodic-tasks.service ExecMainStatus) == 0 ]] ||
+        fail "the service could not run shared after root's run: status $(unit_prop periodic-tasks.service ExecMainStatus)"
+    echo "    locks shared with root's run: service exit 75 (success) while held, 0 after"
 }
 
 check_5_hang_and_stop()
@@ -305,9 +371,13 @@ name = "never"
 command = ["/bin/true"]
 EOF
     in_ctr systemctl start --no-block periodic-tasks.service
-    wait_for 30 "task long to start" in_ctr pgrep -f 'sleep 1004'
+    long_running()
+    {
+        in_ctr pgrep -f 'sleep 1004' >/dev/null
+    }
+    wait_for 30 "task long to start" long_running
     local stop_started=$SECONDS
-    in_ctr systemctl stop periodic-tasks.service
+    in_ctr systemctl stop periodic-tasks.service 2>/dev/null
     local took=$((SECONDS - stop_started))
     ((took < 20)) || fail "systemctl stop took ${took}s"
     assert_no_process 'sleep 100[34]'
@@ -321,6 +391,21 @@ EOF
         jq -e 'any(.[]; .SIGNAL == "SIGTERM" and .NOT_RUN == "never" and .EXIT_STATUS == "143")' >/dev/null ||
         fail "no run-interrupted record naming the task that never ran"
     echo "    stop: ${took}s, unit $state, no task process left"
+
+    # 5c: a run that exceeds TimeoutStartSec= is stopped the same way but
+    # counts as a failure (Result=timeout), unlike a deliberate stop.
+    put_file /etc/systemd/system/periodic-tasks.service.d/short.conf <<'EOF'
+[Service]
+TimeoutStartSec=3s
+EOF
+    in_ctr systemctl daemon-reload
+    start_service
+    result=$(unit_prop periodic-tasks.service Result)
+    in_ctr rm -r /etc/systemd/system/periodic-tasks.service.d
+    in_ctr systemctl daemon-reload
+    [[ $result == timeout ]] || fail "a run past TimeoutStartSec= ended with Result=$result, expected timeout"
+    assert_no_process 'sleep 100[34]'
+    echo "    TimeoutStartSec=: Result=timeout, no task process left"
 }
 
 check_6_sandbox()
@@ -341,6 +426,13 @@ ReadWritePaths=/var/backups/pt
 EOF
     in_ctr systemctl daemon-reload
     put_config <<'EOF'
+[databases.socket]
+conninfo = "host=/run/postgresql dbname=ptdb"
+
+[databases.tcp]
+conninfo = "host=127.0.0.1 dbname=ptdb user=periodic-tasks"
+password_credential = "periodic-tasks-db-password"
+
 [[task]]
 name = "write-etc"
 command = ["/bin/sh", "-c", "echo x > /etc/sandbox-escape"]
@@ -380,6 +472,25 @@ command = ["/usr/bin/curl", "-fsS", "-o", "/var/lib/periodic-tasks/index.html", 
 [[task]]
 name = "python"
 command = ["/usr/bin/python3", "-c", "import json, pathlib, subprocess; pathlib.Path('/var/lib/periodic-tasks/py.json').write_text(json.dumps(subprocess.run(['/bin/true']).returncode))"]
+
+[[task]]
+name = "sql-socket"
+database = "socket"
+sql = ["INSERT INTO t SELECT 2", "SELECT count(*) FROM t"]
+
+[[task]]
+name = "sql-tcp-credential"
+database = "tcp"
+sql = "SELECT $1::date"
+params = ["as_of"]
+
+[[task]]
+name = "tar-keeps-owners"
+command = ["/bin/sh", "-c", "tar -cf - --no-recursion /etc/postgresql 2>/dev/null | tar -tvf - | grep ' postgres/postgres '"]
+
+[[task]]
+name = "ps-free-uptime"
+command = ["/bin/sh", "-c", "ps -e >/dev/null && free >/dev/null && uptime"]
 EOF
     start_service
     local records
@@ -391,7 +502,8 @@ EOF
     [[ $(result_of write-etc) == failed ]] || fail "writing under /etc: $(result_of write-etc), expected failed"
     in_ctr test ! -e /etc/sandbox-escape || fail "a task wrote /etc/sandbox-escape"
     local task bad=
-    for task in write-state write-backup-dir psql-socket psql-tcp pg-dump tar rsync curl python; do
+    for task in write-state write-backup-dir psql-socket psql-tcp pg-dump tar rsync curl python \
+        sql-socket sql-tcp-credential tar-keeps-owners ps-free-uptime; do
         if [[ $(result_of "$task") != success ]]; then
             bad+=" $task=$(result_of "$task")"
             jq -r --arg t "$task" '.[] | select(.TASK == $t) | "      " + .MESSAGE' <<<"$records" | tail -n 3 >&2
@@ -402,8 +514,25 @@ EOF
         fail "the state file is not owned by periodic-tasks"
     in_ctr systemctl stop pt-http
     in_ctr rm -r /etc/systemd/system/periodic-tasks.service.d
+
+    # The "another user" recipe of docs/systemd.md: tasks run as postgres.
+    put_file /etc/systemd/system/periodic-tasks.service.d/user.conf <<'EOF'
+[Service]
+User=postgres
+Group=postgres
+EOF
     in_ctr systemctl daemon-reload
-    echo "    /etc read-only; state dir, ReadWritePaths=, psql socket+TCP, pg_dump, tar, rsync, curl, python3 work"
+    put_config <<'EOF'
+[[task]]
+name = "whoami"
+command = ["/bin/sh", "-c", "echo ran as $(id -un) > /var/lib/periodic-tasks/whoami"]
+EOF
+    start_service
+    [[ $(in_ctr cat /var/lib/periodic-tasks/whoami 2>/dev/null) == "ran as postgres" ]] ||
+        fail "with User=postgres: $(unit_prop periodic-tasks.service Result), $(in_ctr cat /var/lib/periodic-tasks/whoami 2>&1)"
+    in_ctr rm -r /etc/systemd/system/periodic-tasks.service.d
+    in_ctr systemctl daemon-reload
+    echo "    /etc read-only; state dir, ReadWritePaths=, psql socket+TCP, SQL tasks (peer, credential), pg_dump, tar (owners kept), rsync, curl, python3, ps work; User=postgres drop-in works"
 }
 
 check_7_purge()
@@ -456,6 +585,7 @@ for check in check_1_install check_2_failing_task check_3_timer_fires check_4_ma
     set +e
     (set -e; "$check")
     rc=$?
+    reset_drop_ins
     set -e
     if ((rc == 0)); then
         passed=$((passed + 1))

@@ -86,6 +86,8 @@ TEST_CASE("PgExecutor: an unknown database is a connection failure")
   const auto result = executor.run(r);
   CHECK(result.outcome == SqlOutcome::connection_failed);
   CHECK(result.message == "no database \"other\" is configured");
+  CHECK(result.permanent);
+  CHECK_FALSE(is_retryable(result));
 }
 
 TEST_CASE("PgExecutor: a stop request before the start runs nothing")
@@ -96,6 +98,7 @@ TEST_CASE("PgExecutor: a stop request before the start runs nothing")
   PgExecutor executor({database("host=/nonexistent dbname=app")}, secrets, stop, -1);
   const auto result = executor.run(request("SELECT 1"));
   CHECK(result.outcome == SqlOutcome::interrupted);
+  CHECK(result.signal == 15);
 }
 
 TEST_CASE("PgExecutor: a conninfo libpq cannot parse is never echoed")
@@ -112,6 +115,8 @@ TEST_CASE("PgExecutor: a conninfo libpq cannot parse is never echoed")
     CHECK(result.message == "cannot connect to database \"main\": the conninfo of database "
                             "\"main\" is not a valid libpq connection string or URI");
     CHECK(result.server.find("hunter2") == std::string::npos);
+    CHECK(result.permanent);
+    CHECK_FALSE(is_retryable(result));
   }
 }
 
@@ -127,6 +132,7 @@ TEST_CASE("PgExecutor: no server at the socket is a clear connection failure")
   CHECK(result.message ==
         "cannot connect to host=/nonexistent port=5433 dbname=app user=app: No such file or "
         "directory. Is the server running locally and accepting connections on that socket?");
+  CHECK_FALSE(result.permanent);
   CHECK(is_retryable(result));
 }
 
@@ -141,6 +147,8 @@ TEST_CASE("PgExecutor: a password that cannot be loaded fails the connection, re
   CHECK(result.outcome == SqlOutcome::connection_failed);
   CHECK(result.message == "cannot connect to host=/nonexistent port=5433 dbname=app user=app: "
                           "cannot read the password file /etc/pt/pw: Permission denied");
+  CHECK(result.permanent);
+  CHECK_FALSE(is_retryable(result));
 }
 
 TEST_CASE("PgExecutor: the password never shows, even where libpq would echo it")
@@ -171,6 +179,7 @@ TEST_CASE("PgExecutor: a server that never answers fails at connect_timeout")
   CHECK(result.message == fmt::format("cannot connect to host=127.0.0.1 port={} dbname=app "
                                       "user=app: no answer within 300ms (connect_timeout)",
                                       blackhole.port));
+  CHECK_FALSE(result.permanent);
   CHECK(took >= 300ms);
   CHECK(took < 1s);
 

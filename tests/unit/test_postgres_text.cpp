@@ -96,3 +96,26 @@ TEST_CASE("is_set_transaction: a leading SET TRANSACTION, whatever its spelling"
   CHECK_FALSE(is_set_transaction("-- SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"));
   CHECK_FALSE(is_set_transaction(""));
 }
+
+TEST_CASE("is_authentication_failure: the server refused our credentials")
+{
+  CHECK(
+      is_authentication_failure("connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  "
+                                "password authentication failed for user \"app\"\n"));
+  CHECK(is_authentication_failure("FATAL:  Peer authentication failed for user \"app\"\n"));
+  CHECK(is_authentication_failure("FATAL:  no pg_hba.conf entry for host \"10.0.0.1\", user "
+                                  "\"app\", database \"app\", no encryption\n"));
+  CHECK(is_authentication_failure("FATAL:  pg_hba.conf rejects connection for host \"10.0.0.1\""));
+  CHECK(is_authentication_failure("FATAL:  role \"x\" does not exist\n"));
+  CHECK(is_authentication_failure("FATAL:  role \"x\" is not permitted to log in\n"));
+}
+
+TEST_CASE("is_authentication_failure: not what a retry may cure")
+{
+  CHECK_FALSE(is_authentication_failure("FATAL:  the database system is starting up\n"));
+  CHECK_FALSE(is_authentication_failure("FATAL:  sorry, too many clients already\n"));
+  CHECK_FALSE(is_authentication_failure("Connection refused\n\tIs the server running on that host "
+                                        "and accepting TCP/IP connections?\n"));
+  CHECK_FALSE(is_authentication_failure("FATAL:  database \"x\" does not exist\n"));
+  CHECK_FALSE(is_authentication_failure(""));
+}

@@ -106,7 +106,7 @@ TEST_CASE("run_tasks: SQL success reports rows affected and previews returned ro
   CHECK(outcome.result == TaskResult::success);
   CHECK(outcome.kind == TaskKind::sql);
   CHECK(outcome.rows_affected == 3);
-  CHECK(outcome.detail == "3 rows affected");
+  CHECK(outcome.detail == "3 rows affected, 12 rows returned");
   const auto output = f.log.with_id(message_id::task_output);
   REQUIRE(output.size() == 4);
   CHECK(output[0].message == "lot | amount");
@@ -144,6 +144,51 @@ TEST_CASE("run_tasks: a SQL error is a failed task with SQLSTATE and the next ta
   CHECK(failed[0].field("DB_DETAIL") == "Key (id)=(1) already exists.");
   CHECK(failed[0].priority == Priority::err);
   CHECK(f.sql.requests.size() == 1); // not retryable, retries = 0
+}
+
+TEST_CASE("run_tasks: a SQL error names the failed statement and where in a function it failed")
+{
+  Fixture f;
+  Task task = sql_task("release");
+  SqlResult error = sql_error("P0001", "lot 7 is not matured");
+  error.failed_statement = 2;
+  error.context = "PL/pgSQL function release_lot(integer) line 5 at RAISE";
+
+  SUBCASE("several statements: the detail, journal and JSON say which")
+  {
+    task.sql.push_back("ANALYZE lots");
+    f.sql.results = {error};
+    const auto summary = f.run({&task});
+    CHECK(summary.tasks[0].detail ==
+          "failed: statement 2 of 3: SQLSTATE P0001: lot 7 is not matured");
+    CHECK(summary.tasks[0].failed_statement == 2);
+    CHECK(summary.tasks[0].db_context == "PL/pgSQL function release_lot(integer) line 5 at RAISE");
+    const auto failed = f.log.with_id(message_id::task_failed);
+    REQUIRE(failed.size() == 1);
+    CHECK(failed[0].field("DB_STATEMENT") == "2");
+    CHECK(failed[0].field("DB_CONTEXT") ==
+          "PL/pgSQL function release_lot(integer) line 5 at RAISE");
+  }
+  SUBCASE("one statement: no index in the detail")
+  {
+    task.sql = {"SELECT release_lot(7)"};
+    error.failed_statement = 1;
+    f.sql.results = {error};
+    const auto summary = f.run({&task});
+    CHECK(summary.tasks[0].detail == "failed: SQLSTATE P0001: lot 7 is not matured");
+    CHECK(summary.tasks[0].failed_statement == 1);
+  }
+  SUBCASE("no statement failed: no DB_STATEMENT, no DB_CONTEXT")
+  {
+    f.sql.results = {sql_error("23505", "duplicate key value")};
+    f.run({&task});
+    const auto failed = f.log.with_id(message_id::task_failed);
+    REQUIRE(failed.size() == 1);
+    for (const auto& field : failed[0].fields) {
+      CHECK(field.name != "DB_STATEMENT");
+      CHECK(field.name != "DB_CONTEXT");
+    }
+  }
 }
 
 TEST_CASE("run_tasks: SQL timeout, connection failure and interruption")

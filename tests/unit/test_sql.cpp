@@ -46,3 +46,20 @@ TEST_CASE("is_retryable: not statements the server refused, timeouts or stops")
   CHECK_FALSE(is_retryable(result(SqlOutcome::interrupted, "57014")));
   CHECK_FALSE(is_retryable(result(SqlOutcome::timeout, "40001")));
 }
+
+TEST_CASE("is_retryable: never a connection that broke during COMMIT (08007)")
+{
+  CHECK_FALSE(is_retryable(result(SqlOutcome::connection_failed, "08007")));
+  CHECK_FALSE(is_retryable(result(SqlOutcome::sql_error, "08007")));
+  CHECK(is_retryable(result(SqlOutcome::connection_failed, "08006")));
+}
+
+TEST_CASE("is_retryable: never a permanent failure")
+{
+  auto failed = result(SqlOutcome::connection_failed);
+  failed.permanent = true;
+  CHECK_FALSE(is_retryable(failed));
+  auto refused = result(SqlOutcome::sql_error, "40001");
+  refused.permanent = true;
+  CHECK_FALSE(is_retryable(refused));
+}
