@@ -13,6 +13,7 @@
 #include "clock.hpp"
 #include "event_log.hpp"
 #include "process.hpp"
+#include "runner.hpp"
 #include "signals.hpp"
 #include "sql.hpp"
 #include "task_lock.hpp"
@@ -132,6 +133,28 @@ class FakeStop final : public StopSource
 public:
   int stop_signal() const override { return signal; }
   int signal = 0;
+};
+
+// A run with every seam faked, for the runner's tests.
+struct RunnerFixture
+{
+  RecordingLog log;
+  FakeProcessRunner processes;
+  FakeSqlExecutor sql;
+  FakeLocks locks;
+  FakeClock clock;
+  FakeStop stop;
+  FakeDelay delay;
+  Settings settings;
+  RunnerDeps deps{processes, sql, log, locks, clock, stop, delay, Identity{"ops", "/home/ops"}};
+
+  // Runs `tasks` for 2025-01-27 with a fixed run id.
+  RunSummary run(const std::vector<const Task*>& tasks, bool dry_run = false)
+  {
+    RunRequest request{tasks, RunContext{"0123456789abcdef0123456789abcdef", "2025-01-27", dry_run},
+                       Trigger::timer};
+    return run_tasks(settings, request, deps);
+  }
 };
 
 } // namespace pt::test

@@ -2,35 +2,16 @@
 #include <doctest/doctest.h>
 
 #include "config_parser.hpp"
+#include "config_text.hpp"
 
 using namespace std::chrono_literals;
 using pt::Config;
 using pt::parse_config;
 using pt::parse_dropin;
+using pt::test::error_of;
+using pt::test::parsed;
 
 namespace {
-
-// Test texts start with a newline after R"( for readability; line 1 is the next line.
-std::string_view body(std::string_view text)
-{
-  return text.starts_with('\n') ? text.substr(1) : text;
-}
-
-Config parsed(std::string_view text)
-{
-  auto config = parse_config(body(text), "cfg.toml");
-  if (!config) {
-    FAIL(format_config_error(config.error()));
-  }
-  return *config;
-}
-
-std::string error_of(std::string_view text)
-{
-  const auto config = parse_config(body(text), "cfg.toml");
-  REQUIRE_FALSE(config.has_value());
-  return format_config_error(config.error());
-}
 
 // A valid task named "x" followed by `extra` lines.
 std::string task_x(std::string_view extra)

@@ -3,35 +3,11 @@
 #include <doctest/doctest.h>
 
 #include "config_parser.hpp"
+#include "config_text.hpp"
 
 using namespace std::chrono_literals;
-using pt::Config;
-using pt::parse_config;
-
-namespace {
-
-std::string_view body(std::string_view text)
-{
-  return text.starts_with('\n') ? text.substr(1) : text;
-}
-
-Config parsed(std::string_view text)
-{
-  auto config = parse_config(body(text), "cfg.toml");
-  if (!config) {
-    FAIL(format_config_error(config.error()));
-  }
-  return *config;
-}
-
-std::string error_of(std::string_view text)
-{
-  const auto config = parse_config(body(text), "cfg.toml");
-  REQUIRE_FALSE(config.has_value());
-  return format_config_error(config.error());
-}
-
-} // namespace
+using pt::test::error_of;
+using pt::test::parsed;
 
 TEST_CASE("parse_config: a SQL task with its database")
 {

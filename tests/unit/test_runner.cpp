@@ -21,26 +21,6 @@ Task make_task(const std::string& name, const std::string& program)
   return task;
 }
 
-struct Fixture
-{
-  RecordingLog log;
-  FakeProcessRunner processes;
-  FakeSqlExecutor sql;
-  FakeLocks locks;
-  FakeClock clock;
-  FakeStop stop;
-  FakeDelay delay;
-  Settings settings;
-  RunnerDeps deps{processes, sql, log, locks, clock, stop, delay, Identity{"ops", "/home/ops"}};
-
-  RunSummary run(const std::vector<const Task*>& tasks, bool dry_run = false)
-  {
-    RunRequest request{tasks, RunContext{"0123456789abcdef0123456789abcdef", "2025-01-27", dry_run},
-                       Trigger::timer};
-    return run_tasks(settings, request, deps);
-  }
-};
-
 ProcessResult exited(int status)
 {
   ProcessResult r;
@@ -54,7 +34,7 @@ ProcessResult exited(int status)
 
 TEST_CASE("run_tasks: a failing task does not stop the next one")
 {
-  Fixture f;
+  RunnerFixture f;
   const Task a = make_task("a", "/bin/a");
   const Task b = make_task("b", "/bin/b");
   f.processes.scripts["/bin/a"] = {exited(3), {}, {}};
@@ -73,7 +53,7 @@ TEST_CASE("run_tasks: a failing task does not stop the next one")
 
 TEST_CASE("run_tasks: outcomes map to TASK_RESULT words and journal fields")
 {
-  Fixture f;
+  RunnerFixture f;
   const Task t = make_task("t", "/bin/t");
   ProcessResult result;
 
@@ -137,7 +117,7 @@ TEST_CASE("run_tasks: outcomes map to TASK_RESULT words and journal fields")
 
 TEST_CASE("run_tasks: a task whose lock is held is skipped with the holder's pid")
 {
-  Fixture f;
+  RunnerFixture f;
   const Task a = make_task("a", "/bin/a");
   const Task b = make_task("b", "/bin/b");
   f.locks.failures["a"] = LockFailure{LockFailure::Kind::held, 4242, {}};
@@ -158,7 +138,7 @@ TEST_CASE("run_tasks: a task whose lock is held is skipped with the holder's pid
 
 TEST_CASE("exit_code_for: 75 only when every selected task was skipped for a lock")
 {
-  Fixture f;
+  RunnerFixture f;
   const Task a = make_task("a", "/bin/a");
   f.locks.failures["a"] = LockFailure{LockFailure::Kind::held, 1, {}};
   CHECK(exit_code_for(f.run({&a})) == 75);
@@ -167,7 +147,7 @@ TEST_CASE("exit_code_for: 75 only when every selected task was skipped for a loc
 
 TEST_CASE("run_tasks: dry run")
 {
-  Fixture f;
+  RunnerFixture f;
   Task with_args = make_task("with", "/bin/with");
   with_args.dry_run_args = std::vector<std::string>{"--dry-run"};
   const Task without = make_task("without", "/bin/without");
@@ -185,7 +165,7 @@ TEST_CASE("run_tasks: dry run")
 
 TEST_CASE("run_tasks: a stop request runs nothing more and names what did not run")
 {
-  Fixture f;
+  RunnerFixture f;
   const Task a = make_task("a", "/bin/a");
   const Task b = make_task("b", "/bin/b");
   const Task c = make_task("c", "/bin/c");
@@ -212,7 +192,7 @@ TEST_CASE("run_tasks: a stop request runs nothing more and names what did not ru
 
 TEST_CASE("run_tasks: every task record carries the run context")
 {
-  Fixture f;
+  RunnerFixture f;
   const Task a = make_task("a", "/bin/a");
   f.processes.scripts["/bin/a"] = {exited(0), {{Stream::out, "hello"}, {Stream::err, "careful"}}, {}};
 
@@ -235,7 +215,7 @@ TEST_CASE("run_tasks: every task record carries the run context")
 
 TEST_CASE("run_tasks: the spec carries the clean environment and the task's limits")
 {
-  Fixture f;
+  RunnerFixture f;
   Task a = make_task("a", "/bin/a");
   a.environment = {{"APP_ENV", "production"}};
   a.working_directory = "/srv";

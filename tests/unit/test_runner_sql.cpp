@@ -34,26 +34,6 @@ Task command_task(const std::string& name)
   return task;
 }
 
-struct Fixture
-{
-  RecordingLog log;
-  FakeProcessRunner processes;
-  FakeSqlExecutor sql;
-  FakeLocks locks;
-  FakeClock clock;
-  FakeStop stop;
-  FakeDelay delay;
-  Settings settings;
-  RunnerDeps deps{processes, sql, log, locks, clock, stop, delay, Identity{"ops", "/home/ops"}};
-
-  RunSummary run(const std::vector<const Task*>& tasks, bool dry_run = false)
-  {
-    RunRequest request{tasks, RunContext{"0123456789abcdef0123456789abcdef", "2025-01-27", dry_run},
-                       Trigger::timer};
-    return run_tasks(settings, request, deps);
-  }
-};
-
 SqlResult sql_error(const std::string& sqlstate, const std::string& message)
 {
   SqlResult r;
@@ -68,7 +48,7 @@ SqlResult sql_error(const std::string& sqlstate, const std::string& message)
 
 TEST_CASE("run_tasks: a SQL task binds the run context, never splices it")
 {
-  Fixture f;
+  RunnerFixture f;
   const Task task = sql_task("release");
   f.run({&task}, true);
   REQUIRE(f.sql.requests.size() == 1);
@@ -89,7 +69,7 @@ TEST_CASE("run_tasks: a SQL task binds the run context, never splices it")
 
 TEST_CASE("run_tasks: SQL success reports rows affected and previews returned rows")
 {
-  Fixture f;
+  RunnerFixture f;
   const Task task = sql_task("release");
   SqlResult ok;
   ok.rows_affected = 3;
@@ -123,7 +103,7 @@ TEST_CASE("run_tasks: SQL success reports rows affected and previews returned ro
 
 TEST_CASE("run_tasks: a SQL error is a failed task with SQLSTATE and the next task still runs")
 {
-  Fixture f;
+  RunnerFixture f;
   const Task bad = sql_task("bad");
   const Task next = command_task("next");
   SqlResult error = sql_error("23505", "duplicate key value violates unique constraint \"lots_pkey\"");
@@ -148,7 +128,7 @@ TEST_CASE("run_tasks: a SQL error is a failed task with SQLSTATE and the next ta
 
 TEST_CASE("run_tasks: a SQL error names the failed statement and where in a function it failed")
 {
-  Fixture f;
+  RunnerFixture f;
   Task task = sql_task("release");
   SqlResult error = sql_error("P0001", "lot 7 is not matured");
   error.failed_statement = 2;
@@ -193,7 +173,7 @@ TEST_CASE("run_tasks: a SQL error names the failed statement and where in a func
 
 TEST_CASE("run_tasks: SQL timeout, connection failure and interruption")
 {
-  Fixture f;
+  RunnerFixture f;
   const Task task = sql_task("t");
   SqlResult r;
   SUBCASE("timeout")
@@ -231,7 +211,7 @@ TEST_CASE("run_tasks: SQL timeout, connection failure and interruption")
 
 TEST_CASE("run_tasks: SQL retries only retryable failures, waiting longer each time")
 {
-  Fixture f;
+  RunnerFixture f;
   Task task = sql_task("t");
   task.retries = 3;
   task.retry_delay = 30s;
@@ -280,7 +260,7 @@ TEST_CASE("run_tasks: SQL retries only retryable failures, waiting longer each t
 
 TEST_CASE("run_tasks: commands retry on retry_exit_codes only")
 {
-  Fixture f;
+  RunnerFixture f;
   Task task = command_task("flaky");
   task.retries = 2;
   task.retry_delay = 1s;
