@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.hpp"
@@ -85,6 +86,16 @@ RunContext run_context(const CliOptions& options, const Config& config, const Cl
   return context;
 }
 
+// Returns the uid owning directory `path`, or -1 when there is none.
+long owner_of(const char* path)
+{
+  struct stat st{};
+  if (::stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return -1;
+  }
+  return static_cast<long>(st.st_uid);
+}
+
 std::string env_or_empty(const char* name)
 {
   const char* value = std::getenv(name);
@@ -122,7 +133,8 @@ int run_command(const CliOptions& options, const Config& config)
   PosixProcessRunner processes(stop, stop.wake_fd());
   StopAwareDelay delay(stop);
   FileTaskLocks locks(default_lock_directory(std::getenv("RUNTIME_DIRECTORY"),
-                                             std::getenv("XDG_RUNTIME_DIR"), ::geteuid()));
+                                             std::getenv("XDG_RUNTIME_DIR"), ::geteuid(),
+                                             owner_of(k_system_lock_directory)));
 
   // 4. PostgreSQL: connections open lazily, so a run without SQL tasks never
   //    touches the network; passwords come from files or systemd credentials.

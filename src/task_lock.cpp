@@ -116,15 +116,16 @@ tl::expected<std::unique_ptr<TaskLock>, LockFailure> FileTaskLocks::acquire(std:
 }
 
 std::filesystem::path default_lock_directory(const char* runtime_directory,
-                                             const char* xdg_runtime_dir, unsigned uid)
+                                             const char* xdg_runtime_dir, unsigned uid,
+                                             long system_dir_owner)
 {
   if (runtime_directory != nullptr && *runtime_directory == '/') {
     // systemd may pass several directories separated by ':'; the first is ours.
     const std::string first = std::string(runtime_directory).substr(0, std::string(runtime_directory).find(':'));
     return first;
   }
-  if (uid == 0) {
-    return "/run/periodic-tasks";
+  if (uid == 0 || system_dir_owner == static_cast<long>(uid)) {
+    return k_system_lock_directory;
   }
   if (xdg_runtime_dir != nullptr && *xdg_runtime_dir == '/') {
     return std::filesystem::path(xdg_runtime_dir) / "periodic-tasks";

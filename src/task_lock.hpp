@@ -45,9 +45,14 @@ private:
   std::filesystem::path m_directory;
 };
 
+inline constexpr const char* k_system_lock_directory = "/run/periodic-tasks";
+
 // Returns where locks live: $RUNTIME_DIRECTORY, else /run/periodic-tasks when
-// running as root, else $XDG_RUNTIME_DIR/periodic-tasks, else /tmp/periodic-tasks-<uid>.
+// running as root or as the user that owns it (`system_dir_owner`: its owner,
+// -1 when it does not exist), so a manual run excludes the timer's run of the
+// same task; else $XDG_RUNTIME_DIR/periodic-tasks, else /tmp/periodic-tasks-<uid>.
 std::filesystem::path default_lock_directory(const char* runtime_directory,
-                                             const char* xdg_runtime_dir, unsigned uid);
+                                             const char* xdg_runtime_dir, unsigned uid,
+                                             long system_dir_owner);
 
 } // namespace pt

@@ -2,11 +2,21 @@
 # SPDX-License-Identifier: MIT
 # The whole test suite, as CI runs it: installs the build dependencies, builds,
 # runs unit and integration tests, then does it again under AddressSanitizer
-# and UndefinedBehaviorSanitizer. Run as root from anywhere in the checkout.
+# and UndefinedBehaviorSanitizer; then builds the Debian package, lints it and
+# runs the system test in a booted container. Run as root from anywhere in the
+# checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packaging/install-build-deps.sh --tests
+
+# The system test's container rootfs (cached; debootstrap takes minutes on a
+# fresh machine) downloads in the background while the suites build. Its own
+# process group, so that an early failure here stops it too.
+mkdir -p build-deb
+setsid tests/system/prepare-rootfs.sh >build-deb/rootfs.log 2>&1 &
+rootfs_job=$!
+trap 'kill -- -"$rootfs_job" 2>/dev/null || true' EXIT
 
 run_suite() {
     local dir=$1
@@ -36,5 +46,10 @@ status=0
 echo "=== lint"
 tests/system/lint.sh build-deb || status=1
 echo "=== system test"
+if ! wait "$rootfs_job"; then
+    echo "FAIL: system test (no container rootfs; see build-deb/rootfs.log)"
+    tail -n 20 build-deb/rootfs.log
+    exit 1
+fi
 tests/system/test_package.sh "$deb" || status=1
 exit "$status"

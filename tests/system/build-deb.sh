@@ -3,6 +3,7 @@
 # Builds the Debian packages (source and binary) the way a packager would:
 # `dpkg-buildpackage -us -uc` in a clean copy of the checkout holding only the
 # files git knows about (tracked or new, not ignored) — no build directories.
+# Needs the Build-Depends of debian/control: `apt-get build-dep ./`.
 # Usage: tests/system/build-deb.sh [OUTPUT_DIR]   (default: build-deb/)
 # Prints the path of the .deb on its last line.
 set -euo pipefail
@@ -16,7 +17,12 @@ src=$work/periodic-tasks
 mkdir "$src"
 (
     cd "$root"
-    git ls-files -z --cached --others --exclude-standard |
+    if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        git ls-files -z --cached --others --exclude-standard
+    else # an unpacked tarball: everything but build output
+        find . -path ./.git -prune -o -path './build*' -prune -o -path './obj-*' -prune \
+            -o ! -type d -printf '%P\0'
+    fi |
         while IFS= read -r -d '' f; do
             if [[ -e $f || -L $f ]]; then printf '%s\0' "$f"; fi
         done |

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Sourced by the system test: a cached Debian 12 root file system and a booted
 # systemd-nspawn container on top of it.
 #

@@ -27,8 +27,10 @@ if [[ -z $builds ]]; then
     builds=$T/debs
     "$root/tests/system/build-deb.sh" "$builds" >/dev/null || exit 1
 fi
-changes=$(ls "$builds"/periodic-tasks_*.changes | head -n 1)
-deb=$(ls "$builds"/periodic-tasks_*_*.deb | grep -v dbgsym | head -n 1)
+found=("$builds"/periodic-tasks_*.changes)
+changes=${found[0]}
+found=("$builds"/periodic-tasks_*_*.deb) # not periodic-tasks-dbgsym_*
+deb=${found[0]}
 pkgroot=$T/root
 dpkg-deb -x "$deb" "$pkgroot"
 
@@ -48,6 +50,7 @@ report()
 lint_lintian()
 {
     chmod 755 "$T"
+    # shellcheck disable=SC2054 # "error,warning" is one argument
     local run=(lintian --fail-on error,warning --info "$changes")
     if [[ $(id -u) -eq 0 ]] && id nobody >/dev/null 2>&1; then
         run=(runuser -u nobody -- env HOME="$T" "${run[@]}")

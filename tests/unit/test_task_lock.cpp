@@ -72,9 +72,16 @@ TEST_CASE("FileTaskLocks: an unusable directory is an error, not a skip")
 
 TEST_CASE("default_lock_directory: systemd's RuntimeDirectory first, then per-user places")
 {
-  CHECK(default_lock_directory("/run/periodic-tasks", nullptr, 0) == "/run/periodic-tasks");
-  CHECK(default_lock_directory("/run/a:/run/b", nullptr, 0) == "/run/a");
-  CHECK(default_lock_directory(nullptr, "/run/user/1000", 0) == "/run/periodic-tasks");
-  CHECK(default_lock_directory(nullptr, "/run/user/1000", 1000) == "/run/user/1000/periodic-tasks");
-  CHECK(default_lock_directory(nullptr, nullptr, 1000) == "/tmp/periodic-tasks-1000");
+  CHECK(default_lock_directory("/run/periodic-tasks", nullptr, 0, -1) == "/run/periodic-tasks");
+  CHECK(default_lock_directory("/run/a:/run/b", nullptr, 0, -1) == "/run/a");
+  CHECK(default_lock_directory(nullptr, "/run/user/1000", 0, -1) == "/run/periodic-tasks");
+  CHECK(default_lock_directory(nullptr, "/run/user/1000", 1000, -1) ==
+        "/run/user/1000/periodic-tasks");
+  CHECK(default_lock_directory(nullptr, nullptr, 1000, -1) == "/tmp/periodic-tasks-1000");
+  SUBCASE("the service user's manual run shares the timer's lock directory")
+  {
+    CHECK(default_lock_directory(nullptr, "/run/user/998", 998, 998) == "/run/periodic-tasks");
+    CHECK(default_lock_directory(nullptr, "/run/user/1000", 1000, 998) ==
+          "/run/user/1000/periodic-tasks");
+  }
 }

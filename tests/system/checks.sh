@@ -1,0 +1,429 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=bash disable=SC2317 # the small nested functions are called through wait_for
+# Sourced by tests/system/test_package.sh: the seven checks, each a function
+# run in its own subshell with `set -e` against the booted container, in order
+# (each builds on the package the first one installed). A check prints detail
+# lines indented by four spaces and calls `fail` with the reason it stopped.
+
+check_1_install()
+{
+    local name
+    name=$(basename "$DEB")
+    # The .deb reaches the container through a bind mount (see main).
+    if ! in_ctr env DEBIAN_FRONTEND=noninteractive apt-get install -y "/srv/debs/$name" >"$T/apt.log" 2>&1; then
+        # A dependency the cached rootfs lacks: fetch the indexes and retry.
+        in_ctr apt-get update -qq >>"$T/apt.log" 2>&1 || true
+        in_ctr env DEBIAN_FRONTEND=noninteractive apt-get install -y "/srv/debs/$name" >>"$T/apt.log" 2>&1 ||
+            { tail -n 20 "$T/apt.log" >&2; fail "apt-get install failed"; }
+    fi
+    [[ $(in_ctr systemctl is-enabled periodic-tasks.timer) == enabled ]] ||
+        fail "periodic-tasks.timer is not enabled"
+    [[ $(in_ctr systemctl is-active periodic-tasks.timer) == active ]] ||
+        fail "periodic-tasks.timer is not active"
+    in_ctr systemctl list-timers --no-pager periodic-tasks.timer >"$T/timers"
+    grep -q 'periodic-tasks.timer' "$T/timers" || fail "list-timers does not show the timer"
+    [[ -n $(unit_prop periodic-tasks.timer NextElapseUSecRealtime) ]] ||
+        fail "the timer has no next elapse: $(cat "$T/timers")"
+    [[ $(unit_prop periodic-tasks.service ExecMainStartTimestampMonotonic) == 0 ]] ||
+        fail "installing started the service"
+    in_ctr getent passwd periodic-tasks | grep -q ':/var/lib/periodic-tasks:' ||
+        fail "no system user periodic-tasks with home /var/lib/periodic-tasks"
+    in_ctr systemd-analyze verify --man=no periodic-tasks.service periodic-tasks.timer 2>"$T/verify"
+    [[ ! -s $T/verify ]] || fail "systemd-analyze verify: $(cat "$T/verify")"
+    # _completion_loader returns 124 ("retry") when it loaded something.
+    in_ctr bash -c '. /usr/share/bash-completion/bash_completion; _completion_loader periodic_tasks; complete -p periodic_tasks' >/dev/null ||
+        fail "bash completion for periodic_tasks is not found"
+    sed -n '1,2p' "$T/timers" | sed 's/^/    /'
+}
+
+check_2_failing_task()
+{
+    put_config <<'EOF'
+[[task]]
+name = "fail-task"
+command = ["/bin/sh", "-c", "echo about to fail >&2; exit 3"]
+
+[[task]]
+name = "ok-task"
+command = ["/bin/echo", "hello from ok-task"]
+EOF
+    # No credential in /etc/credstore: LoadCredential= must not fail the unit.
+    in_ctr test ! -e /etc/credstore/periodic-tasks-db-password
+    # The OnFailure= recipe of docs/systemd.md, with a file instead of mail.
+    put_file /etc/systemd/system/periodic-tasks-alert@.service <<'EOF'
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'journalctl -u %i -n 50 --no-pager -o cat > /run/alert-%i.txt'
+EOF
+    put_file /etc/systemd/system/periodic-tasks.service.d/alert.conf <<'EOF'
+[Unit]
+OnFailure=periodic-tasks-alert@%n.service
+EOF
+    in_ctr systemctl daemon-reload
+    start_service
+    [[ $(unit_prop periodic-tasks.service ActiveState) == failed ]] ||
+        fail "unit is $(unit_prop periodic-tasks.service ActiveState), expected failed"
+    [[ $(unit_prop periodic-tasks.service ExecMainStatus) == 1 ]] ||
+        fail "exit status $(unit_prop periodic-tasks.service ExecMainStatus), expected 1"
+    local records
+    records=$(journal_json -u periodic-tasks TASK=fail-task)
+    jq -e 'any(.[]; .TASK_RESULT == "failed" and .EXIT_STATUS == "3"
+                and .MESSAGE_ID == "7b5661d99ec327365b52827f8d6aecf5" and (.RUN_ID | length) == 32
+                and .TRIGGER == "timer" and .SYSLOG_IDENTIFIER == "periodic_tasks"
+                and .PRIORITY == "3")' <<<"$records" >/dev/null ||
+        fail "no failed-task record with our fields for fail-task"
+    jq -e 'any(.[]; .STREAM == "stderr" and .MESSAGE == "about to fail")' <<<"$records" >/dev/null ||
+        fail "fail-task's stderr line is not in the journal"
+    records=$(journal_json -u periodic-tasks TASK=ok-task)
+    jq -e 'any(.[]; .TASK_RESULT == "success" and .TASK_KIND == "command"
+                and (.DURATION_USEC | tonumber) >= 0)' <<<"$records" >/dev/null ||
+        fail "ok-task did not run after fail-task (no success record)"
+    in_ctr journalctl --no-pager -x -u periodic-tasks MESSAGE_ID=7b5661d99ec327365b52827f8d6aecf5 >"$T/explained"
+    if ! grep -q 'Subject: periodic_tasks task fail-task failed' "$T/explained" ||
+        ! grep -q 'success_exit_codes (default: 0)' "$T/explained"; then
+        cat "$T/explained" >&2
+        fail "journalctl -x does not show the catalog text"
+    fi
+    alert_sent()
+    {
+        in_ctr grep -q 'task "fail-task" failed' /run/alert-periodic-tasks.service.txt 2>/dev/null
+    }
+    wait_for 10 "the OnFailure= alert" alert_sent
+    in_ctr rm -r /etc/systemd/system/periodic-tasks.service.d /etc/systemd/system/periodic-tasks-alert@.service
+    in_ctr systemctl daemon-reload
+    echo "    both tasks ran, unit failed with status 1, catalog shown, OnFailure= alert sent"
+}
+
+check_3_timer_fires()
+{
+    put_config <<'EOF'
+[[task]]
+name = "tick"
+command = ["/bin/true"]
+EOF
+    local before
+    before=$(journal_json -u periodic-tasks.service MESSAGE_ID=0004605027dad2bf2ecc5a79b94c54b1 |
+        jq -r '.[].RUN_ID')
+    put_file /etc/systemd/system/periodic-tasks.timer.d/every-5s.conf <<'EOF'
+[Timer]
+OnCalendar=
+OnCalendar=*:*:0/5
+RandomizedDelaySec=0
+AccuracySec=1s
+EOF
+    in_ctr systemctl daemon-reload
+    in_ctr systemctl restart periodic-tasks.timer
+    # Restarting the timer may catch up a missed elapse at once (Persistent=);
+    # the second new run can only come from the 5-second calendar.
+    new_timer_runs()
+    {
+        journal_json -u periodic-tasks.service MESSAGE_ID=0004605027dad2bf2ecc5a79b94c54b1 TRIGGER=timer |
+            jq -r '.[] | "\(.RUN_ID) \(.__REALTIME_TIMESTAMP)"' >"$T/runs"
+        # shellcheck disable=SC2086 # one RUN_ID per word
+        grep -v -F -f <(printf '%s\n' no-such-run $before) "$T/runs" >"$T/new-runs" || true
+        (($(wc -l <"$T/new-runs") >= 2))
+    }
+    wait_for 25 "two runs started by the timer" new_timer_runs
+    local first second
+    first=$(sed -n 1p "$T/new-runs" | cut -d' ' -f2)
+    second=$(sed -n 2p "$T/new-runs" | cut -d' ' -f2)
+    echo "    new RUN_IDs $(cut -d' ' -f1 "$T/new-runs" | head -n 2 | tr '\n' ' ')$(((second - first) / 1000))ms apart"
+    in_ctr rm -r /etc/systemd/system/periodic-tasks.timer.d
+    in_ctr systemctl daemon-reload
+    in_ctr systemctl restart periodic-tasks.timer
+    wait_for 30 "the timer's run to end" service_not_activating
+}
+
+check_4_manual_run()
+{
+    put_config <<'EOF'
+[[task]]
+name = "by-hand"
+enabled = false
+command = ["/bin/sh", "-c", "echo manual run as $(id -un)"]
+
+[[task]]
+name = "shared"
+command = ["/bin/sh", "-c", "echo shared run as $(id -un); exec sleep 4"]
+EOF
+    in_ctr periodic_tasks run by-hand --json >"$T/manual.json" ||
+        fail "periodic_tasks run by-hand exited $?"
+    local run_id records
+    run_id=$(jq -r .run_id "$T/manual.json")
+    records=$(journal_json RUN_ID="$run_id")
+    jq -e 'any(.[]; .TASK == "by-hand" and .TASK_RESULT == "success" and .TRIGGER == "manual"
+                and .SYSLOG_IDENTIFIER == "periodic_tasks")' \
+        <<<"$records" >/dev/null || fail "no success record for run $run_id in the journal"
+    jq -e 'any(.[]; .TASK == "by-hand" and .MESSAGE == "manual run as root")' \
+        <<<"$records" >/dev/null || fail "the task's output is not in the journal"
+
+    # A manual run as root and the service share the locks in /run/periodic-tasks:
+    # while root's run holds "shared", the service skips it and exits 75, which
+    # the unit counts as success; afterwards the service takes the lock itself.
+    in_ctr sh -c 'periodic_tasks run shared >/dev/null 2>&1 &'
+    shared_running()
+    {
+        in_ctr pgrep -x -f 'sleep 4' >/dev/null
+    }
+    wait_for 10 "the manual run of shared" shared_running
+    start_service
+    [[ $(unit_prop periodic-tasks.service Result) == success &&
+        $(unit_prop periodic-tasks.service ExecMainStatus) == 75 ]] ||
+        fail "service during a manual run: $(unit_prop periodic-tasks.service Result)," \
+            "status $(unit_prop periodic-tasks.service ExecMainStatus), expected success, 75"
+    last_run_records | jq -e 'any(.[]; .TASK == "shared" and .SKIP_REASON == "locked"
+                                    and (.HOLDER_PID | tonumber) > 0)' >/dev/null ||
+        fail "no skipped (locked) record naming the holder"
+    shared_done()
+    {
+        ! shared_running
+    }
+    wait_for 15 "the manual run to end" shared_done
+    start_service
+    [[ $(unit_prop periodic-tasks.service ExecMainStatus) == 0 ]] ||
+        fail "the service could not run shared after root's run: status $(unit_prop periodic-tasks.service ExecMainStatus)"
+    echo "    locks shared with root's run: service exit 75 (success) while held, 0 after"
+}
+
+check_5_hang_and_stop()
+{
+    # 5a: a task that ignores SIGTERM and leaves a setsid'd child hangs past
+    # its timeout; while the next task runs, only the runner and that task
+    # may be in the unit's cgroup.
+    put_config <<'EOF'
+[[task]]
+name = "hang"
+command = ["/bin/sh", "-c", "trap '' TERM; /usr/bin/setsid /bin/sleep 1001 & exec /bin/sleep 1002"]
+timeout = "2s"
+kill_timeout = "2s"
+
+[[task]]
+name = "after-hang"
+command = ["/bin/sleep", "8"]
+EOF
+    in_ctr systemctl start --no-block periodic-tasks.service
+    after_hang_started()
+    {
+        journal_json -u periodic-tasks TASK=after-hang MESSAGE_ID=7b2a2268eac6127811bb2d9d43ebd066 |
+            jq -e 'length > 0' >/dev/null
+    }
+    wait_for 30 "the task after the hanging one" after_hang_started
+    local pids main
+    pids=$(cgroup_pids)
+    main=$(unit_prop periodic-tasks.service MainPID)
+    for pid in $pids; do
+        [[ $pid == "$main" ]] && continue
+        in_ctr ps -o args= -p "$pid" | grep -q -x '/bin/sleep 8' ||
+            fail "unexpected process in the cgroup: $(in_ctr ps -o pid=,args= -p "$pid")"
+    done
+    assert_no_process 'sleep 100[12]'
+    wait_for 30 "the run to end" service_not_activating
+    journal_json -u periodic-tasks TASK=hang | jq -e 'any(.[]; .TASK_RESULT == "timeout")' >/dev/null ||
+        fail "no timeout record for task hang"
+    [[ -z $(cgroup_pids) ]] || fail "processes in the unit's cgroup after the run: $(cgroup_pids)"
+    echo "    hang: timed out and killed; cgroup held only the runner and the next task"
+
+    # 5b: `systemctl stop` in the middle of a task.
+    put_config <<'EOF'
+[[task]]
+name = "long"
+command = ["/bin/sh", "-c", "/usr/bin/setsid /bin/sleep 1003 & exec /bin/sleep 1004"]
+timeout = "5min"
+
+[[task]]
+name = "never"
+command = ["/bin/true"]
+EOF
+    in_ctr systemctl start --no-block periodic-tasks.service
+    long_running()
+    {
+        in_ctr pgrep -f 'sleep 1004' >/dev/null
+    }
+    wait_for 30 "task long to start" long_running
+    local stop_started=$SECONDS
+    in_ctr systemctl stop periodic-tasks.service 2>/dev/null
+    local took=$((SECONDS - stop_started))
+    ((took < 20)) || fail "systemctl stop took ${took}s"
+    assert_no_process 'sleep 100[34]'
+    [[ -z $(cgroup_pids) ]] || fail "processes in the unit's cgroup after stop: $(cgroup_pids)"
+    local state result
+    state=$(unit_prop periodic-tasks.service ActiveState)
+    result=$(unit_prop periodic-tasks.service Result)
+    [[ $state == inactive && $result == success ]] ||
+        fail "after stop the unit is $state ($result), expected inactive (success)"
+    journal_json -u periodic-tasks MESSAGE_ID=ba06c083762110f0a9da119a84571d72 |
+        jq -e 'any(.[]; .SIGNAL == "SIGTERM" and .NOT_RUN == "never" and .EXIT_STATUS == "143")' >/dev/null ||
+        fail "no run-interrupted record naming the task that never ran"
+    echo "    stop: ${took}s, unit $state, no task process left"
+
+    # 5c: a run that exceeds TimeoutStartSec= is stopped the same way but
+    # counts as a failure (Result=timeout), unlike a deliberate stop.
+    put_file /etc/systemd/system/periodic-tasks.service.d/short.conf <<'EOF'
+[Service]
+TimeoutStartSec=3s
+EOF
+    in_ctr systemctl daemon-reload
+    start_service
+    result=$(unit_prop periodic-tasks.service Result)
+    in_ctr rm -r /etc/systemd/system/periodic-tasks.service.d
+    in_ctr systemctl daemon-reload
+    [[ $result == timeout ]] || fail "a run past TimeoutStartSec= ended with Result=$result, expected timeout"
+    assert_no_process 'sleep 100[34]'
+    echo "    TimeoutStartSec=: Result=timeout, no task process left"
+}
+
+check_6_sandbox()
+{
+    # A database and role for the service user: peer authentication over the
+    # socket, a password (from a systemd credential) over TCP.
+    in_ctr runuser -u postgres -- psql -q -X \
+        -c "CREATE ROLE \"periodic-tasks\" LOGIN PASSWORD 'sandbox-pw'" \
+        -c "CREATE DATABASE ptdb OWNER \"periodic-tasks\"" >/dev/null
+    in_ctr sh -c 'umask 077 && mkdir -p /etc/credstore && printf sandbox-pw > /etc/credstore/periodic-tasks-db-password'
+    in_ctr systemd-run --quiet --unit=pt-http -p DynamicUser=yes \
+        /usr/bin/python3 -m http.server 8765 --bind 127.0.0.1 --directory /usr/share/doc
+    in_ctr mkdir -p /var/backups/pt
+    in_ctr chown periodic-tasks: /var/backups/pt
+    put_file /etc/systemd/system/periodic-tasks.service.d/backup-dir.conf <<'EOF'
+[Service]
+ReadWritePaths=/var/backups/pt
+EOF
+    in_ctr systemctl daemon-reload
+    put_config <<'EOF'
+[databases.socket]
+conninfo = "host=/run/postgresql dbname=ptdb"
+
+[databases.tcp]
+conninfo = "host=127.0.0.1 dbname=ptdb user=periodic-tasks"
+password_credential = "periodic-tasks-db-password"
+
+[[task]]
+name = "write-etc"
+command = ["/bin/sh", "-c", "echo x > /etc/sandbox-escape"]
+
+[[task]]
+name = "write-state"
+command = ["/bin/sh", "-c", "echo ok > /var/lib/periodic-tasks/state-file"]
+
+[[task]]
+name = "write-backup-dir"
+command = ["/bin/sh", "-c", "echo ok > /var/backups/pt/backup-file"]
+
+[[task]]
+name = "psql-socket"
+command = ["/usr/bin/psql", "-X", "-h", "/run/postgresql", "-d", "ptdb", "-c", "CREATE TABLE t AS SELECT 1 AS x"]
+
+[[task]]
+name = "psql-tcp"
+command = ["/bin/sh", "-c", "PGPASSWORD=$(cat /run/credentials/periodic-tasks.service/periodic-tasks-db-password) exec psql -X -h 127.0.0.1 -d ptdb -c 'SELECT count(*) FROM t'"]
+
+[[task]]
+name = "pg-dump"
+command = ["/usr/bin/pg_dump", "-h", "/run/postgresql", "-f", "/var/lib/periodic-tasks/ptdb.sql", "ptdb"]
+
+[[task]]
+name = "tar"
+command = ["/usr/bin/tar", "-czf", "/var/lib/periodic-tasks/etc.tgz", "-C", "/etc", "periodic-tasks"]
+
+[[task]]
+name = "rsync"
+command = ["/usr/bin/rsync", "-a", "/etc/periodic-tasks/", "/var/lib/periodic-tasks/rsync-copy/"]
+
+[[task]]
+name = "curl"
+command = ["/usr/bin/curl", "-fsS", "-o", "/var/lib/periodic-tasks/index.html", "http://127.0.0.1:8765/"]
+
+[[task]]
+name = "python"
+command = ["/usr/bin/python3", "-c", "import json, pathlib, subprocess; pathlib.Path('/var/lib/periodic-tasks/py.json').write_text(json.dumps(subprocess.run(['/bin/true']).returncode))"]
+
+[[task]]
+name = "sql-socket"
+database = "socket"
+sql = ["INSERT INTO t SELECT 2", "SELECT count(*) FROM t"]
+
+[[task]]
+name = "sql-tcp-credential"
+database = "tcp"
+sql = "SELECT $1::date"
+params = ["as_of"]
+
+[[task]]
+name = "tar-keeps-owners"
+command = ["/bin/sh", "-c", "tar -cf - --no-recursion /etc/postgresql 2>/dev/null | tar -tvf - | grep ' postgres/postgres '"]
+
+[[task]]
+name = "ps-free-uptime"
+command = ["/bin/sh", "-c", "ps -e >/dev/null && free >/dev/null && uptime"]
+EOF
+    start_service
+    local records
+    records=$(last_run_records)
+    result_of()
+    {
+        jq -r --arg t "$1" '[.[] | select(.TASK == $t and .TASK_RESULT)] | last | .TASK_RESULT // "missing"' <<<"$records"
+    }
+    [[ $(result_of write-etc) == failed ]] || fail "writing under /etc: $(result_of write-etc), expected failed"
+    in_ctr test ! -e /etc/sandbox-escape || fail "a task wrote /etc/sandbox-escape"
+    local task bad=
+    for task in write-state write-backup-dir psql-socket psql-tcp pg-dump tar rsync curl python \
+        sql-socket sql-tcp-credential tar-keeps-owners ps-free-uptime; do
+        if [[ $(result_of "$task") != success ]]; then
+            bad+=" $task=$(result_of "$task")"
+            jq -r --arg t "$task" '.[] | select(.TASK == $t) | "      " + .MESSAGE' <<<"$records" | tail -n 3 >&2
+        fi
+    done
+    [[ -z $bad ]] || fail "tasks that should work in the sandbox did not:$bad"
+    [[ $(in_ctr stat -c %U /var/lib/periodic-tasks/state-file) == periodic-tasks ]] ||
+        fail "the state file is not owned by periodic-tasks"
+    in_ctr systemctl stop pt-http
+    in_ctr rm -r /etc/systemd/system/periodic-tasks.service.d
+
+    # The "another user" recipe of docs/systemd.md: tasks run as postgres.
+    put_file /etc/systemd/system/periodic-tasks.service.d/user.conf <<'EOF'
+[Service]
+User=postgres
+Group=postgres
+EOF
+    in_ctr systemctl daemon-reload
+    put_config <<'EOF'
+[[task]]
+name = "whoami"
+command = ["/bin/sh", "-c", "echo ran as $(id -un) > /var/lib/periodic-tasks/whoami"]
+EOF
+    start_service
+    [[ $(in_ctr cat /var/lib/periodic-tasks/whoami 2>/dev/null) == "ran as postgres" ]] ||
+        fail "with User=postgres: $(unit_prop periodic-tasks.service Result), $(in_ctr cat /var/lib/periodic-tasks/whoami 2>&1)"
+    in_ctr rm -r /etc/systemd/system/periodic-tasks.service.d
+    in_ctr systemctl daemon-reload
+    echo "    /etc read-only; state dir, ReadWritePaths=, psql socket+TCP, SQL tasks (peer, credential), pg_dump, tar (owners kept), rsync, curl, python3, ps work; User=postgres drop-in works"
+}
+
+check_7_purge()
+{
+    in_ctr env DEBIAN_FRONTEND=noninteractive apt-get purge -y periodic-tasks >"$T/purge.log" 2>&1 ||
+        { tail -n 20 "$T/purge.log" >&2; fail "apt-get purge failed"; }
+    local status
+    # shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
+    status=$(in_ctr dpkg-query -W -f '${db:Status-Status}' periodic-tasks 2>/dev/null || echo not-installed)
+    [[ $status == not-installed ]] || fail "dpkg still knows the package: $status"
+    local path left=
+    for path in /etc/periodic-tasks /var/lib/periodic-tasks /run/periodic-tasks \
+        /usr/bin/periodic_tasks /lib/systemd/system/periodic-tasks.service \
+        /lib/systemd/system/periodic-tasks.timer /etc/systemd/system/timers.target.wants/periodic-tasks.timer \
+        /var/lib/systemd/timers/stamp-periodic-tasks.timer /usr/lib/systemd/catalog/periodic-tasks.catalog \
+        /usr/lib/sysusers.d/periodic-tasks.conf /usr/lib/periodic-tasks \
+        /usr/share/doc/periodic-tasks /usr/share/bash-completion/completions/periodic_tasks; do
+        if in_ctr test -e "$path" -o -L "$path"; then
+            left+=" $path"
+        fi
+    done
+    [[ -z $left ]] || fail "left behind after purge:$left"
+    left=$(in_ctr find /etc/systemd /var/lib/systemd/deb-systemd-helper-enabled -name '*periodic-tasks*' 2>/dev/null || true)
+    [[ -z $left ]] || fail "systemd state left behind: $left"
+    [[ $(in_ctr systemctl show -p LoadState --value periodic-tasks.timer) == not-found ]] ||
+        fail "systemd still has periodic-tasks.timer loaded"
+    ! in_ctr journalctl --list-catalog | grep -q periodic-tasks || fail "the catalog still has our entries"
+    in_ctr getent passwd periodic-tasks >/dev/null || fail "the system user was removed (policy keeps it)"
+    echo "    kept by policy: the system user and group periodic-tasks, the journal"
+}
