@@ -20,7 +20,7 @@ if [ "${1:-}" = "--tests" ]; then
     # Integration tests: real children, a throwaway PostgreSQL, a private journald;
     # then the Debian package, its lint and the system test in a booted container.
     apt-get install -y -qq --no-install-recommends \
-        util-linux procps jq python3 postgresql-15 postgresql-client-15 \
+        util-linux procps jq python3 postgresql-15 postgresql-client-15 clang-format \
         debhelper dpkg-dev fakeroot lintian devscripts \
         systemd-container debootstrap \
         >/dev/null

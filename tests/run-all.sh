@@ -18,6 +18,12 @@ setsid tests/system/prepare-rootfs.sh >build-deb/rootfs.log 2>&1 &
 rootfs_job=$!
 trap 'kill -- -"$rootfs_job" 2>/dev/null || true' EXIT
 
+# Formatting is mechanical (.clang-format): a diff fails the suite before any build.
+echo "=== format"
+clang-format --dry-run --Werror src/*.cpp src/*.hpp tests/unit/*.cpp tests/unit/*.hpp \
+    tests/helpers/*.cpp
+echo "PASS: clang-format"
+
 run_suite() {
     local dir=$1
     shift
