@@ -5,11 +5,11 @@
 
 #include <cstdio>
 #include <cstdlib>
-
-#include <fmt/format.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 #include "cli.hpp"
 #include "config_loader.hpp"
@@ -89,7 +89,9 @@ RunContext run_context(const CliOptions& options, const Config& config, const Cl
 // Returns the uid owning directory `path`, or -1 when there is none.
 long owner_of(const char* path)
 {
-  struct stat st{};
+  struct stat st
+  {
+  };
   if (::stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
     return -1;
   }
@@ -123,7 +125,7 @@ int run_command(const CliOptions& options, const Config& config)
   JournalLog journal(fields_on_stderr);
   const bool has_journal = journal_available();
   TeeLog journal_and_progress(journal, progress);
-  EventLog& log = !has_journal ? static_cast<EventLog&>(fields_on_stderr)
+  EventLog& log = !has_journal              ? static_cast<EventLog&>(fields_on_stderr)
                   : ::isatty(STDERR_FILENO) ? static_cast<EventLog&>(journal_and_progress)
                                             : static_cast<EventLog&>(journal);
 
@@ -167,10 +169,12 @@ int dispatch(const CliOptions& options)
                 config.sources.size() == 1 ? "" : "s");
     return k_exit_ok;
   case Command::list:
-    std::fputs((options.json ? render_task_list_json(config) : render_task_list_text(config)).c_str(),
-               stdout);
+    std::fputs(
+        (options.json ? render_task_list_json(config) : render_task_list_text(config)).c_str(),
+        stdout);
     return k_exit_ok;
-  default: return run_command(options, config);
+  default:
+    return run_command(options, config);
   }
 }
 

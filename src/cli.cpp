@@ -30,8 +30,9 @@ struct RunFlags
 void add_run_options(CLI::App& command, CliOptions& options, std::string& as_of,
                      std::vector<CLI::Option*>& as_of_options)
 {
-  command.add_flag("--dry-run", options.dry_run,
-                   "Run each task's dry_run_args form; tasks without one only report what would run");
+  command.add_flag(
+      "--dry-run", options.dry_run,
+      "Run each task's dry_run_args form; tasks without one only report what would run");
   as_of_options.push_back(command.add_option(
       "--as-of", as_of, "The day to run for, YYYY-MM-DD (default: today in settings.timezone)"));
   command.add_flag("--json", options.json, "Print the run summary as one JSON object on stdout");

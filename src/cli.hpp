@@ -13,10 +13,10 @@ enum class Command { run, list, check, version };
 struct CliOptions
 {
   Command command = Command::run;
-  std::optional<std::string> config_path;  // --config
-  std::vector<std::string> tasks;          // run TASK...
+  std::optional<std::string> config_path; // --config
+  std::vector<std::string> tasks;         // run TASK...
   bool dry_run = false;
-  std::optional<std::string> as_of;        // --as-of, unvalidated
+  std::optional<std::string> as_of; // --as-of, unvalidated
   bool json = false;
 };
 
@@ -25,7 +25,7 @@ struct CliOptions
 struct CliParse
 {
   std::optional<CliOptions> options;
-  std::string output;   // --help text (stdout) or the usage error (stderr)
+  std::string output; // --help text (stdout) or the usage error (stderr)
   int exit_code = 0;
 };
 

@@ -5,9 +5,9 @@
 
 #include <filesystem>
 #include <optional>
+#include <sys/types.h>
 #include <vector>
 
-#include <sys/types.h>
 #include <tl/expected.hpp>
 
 #include "config.hpp"

@@ -44,7 +44,7 @@ class Fatal : public std::runtime_error
 {
 public:
   Fatal(int exit_code, const std::string& message)
-    : std::runtime_error(message), m_exit_code(exit_code)
+      : std::runtime_error(message), m_exit_code(exit_code)
   {
   }
   int exit_code() const { return m_exit_code; }

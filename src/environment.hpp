@@ -22,8 +22,8 @@ struct Identity
 // What a task learns about the run it belongs to.
 struct RunContext
 {
-  std::string run_id;  // 32 lower-case hex digits
-  std::string as_of;   // YYYY-MM-DD
+  std::string run_id; // 32 lower-case hex digits
+  std::string as_of;  // YYYY-MM-DD
   bool dry_run = false;
 };
 

@@ -12,7 +12,7 @@ enum class Priority { err = 3, warning = 4, notice = 5, info = 6, debug = 7 };
 
 struct Field
 {
-  std::string name;   // journal field name: upper case, digits, underscore
+  std::string name; // journal field name: upper case, digits, underscore
   std::string value;
 };
 

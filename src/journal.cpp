@@ -11,11 +11,11 @@
 
 #include <cstring>
 #include <string>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <vector>
 
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <sys/uio.h>
 #include <systemd/sd-journal.h>
 
 namespace pt {
@@ -100,7 +100,9 @@ void JournalLog::emit(const Record& record)
 
 bool journal_available()
 {
-  struct stat st{};
+  struct stat st
+  {
+  };
   return ::stat(k_journal_socket, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
@@ -114,7 +116,9 @@ bool fd_is_journal_stream(int fd, const char* journal_stream)
   if (std::sscanf(journal_stream, "%llu:%llu", &device, &inode) != 2) {
     return false;
   }
-  struct stat st{};
+  struct stat st
+  {
+  };
   if (::fstat(fd, &st) != 0) {
     return false;
   }

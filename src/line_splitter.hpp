@@ -25,7 +25,7 @@ public:
 private:
   Stream m_stream;
   OutputSink& m_sink;
-  std::string m_pending;     // never longer than k_max_line_bytes
+  std::string m_pending; // never longer than k_max_line_bytes
 };
 
 } // namespace pt

@@ -9,7 +9,7 @@
 namespace pt {
 
 OutputCapture::OutputCapture(EventLog& log, std::vector<Field> fields, std::uint64_t limit)
-  : m_log(log), m_fields(std::move(fields)), m_limit(limit)
+    : m_log(log), m_fields(std::move(fields)), m_limit(limit)
 {
 }
 

@@ -14,9 +14,9 @@ enum class Stream { out, err };
 
 // How a piece of output ends.
 enum class LineEnd {
-  newline,        // a whole line; its "\n" was dropped
-  continues,      // a piece of an over-long line; more of the same line follows
-  end_of_output,  // the last line of the stream, which had no "\n"
+  newline,       // a whole line; its "\n" was dropped
+  continues,     // a piece of an over-long line; more of the same line follows
+  end_of_output, // the last line of the stream, which had no "\n"
 };
 
 // Receives a task's output, a line (or a piece of an over-long line) at a time.
@@ -32,11 +32,11 @@ public:
 
 struct ProcessSpec
 {
-  std::vector<std::string> argv;   // argv[0] is an absolute path
-  std::vector<std::string> env;    // complete environment, "NAME=value"
+  std::vector<std::string> argv; // argv[0] is an absolute path
+  std::vector<std::string> env;  // complete environment, "NAME=value"
   std::string working_directory;
-  Duration timeout{};              // k_infinite: none
-  Duration kill_timeout{};         // SIGTERM -> SIGKILL grace
+  Duration timeout{};      // k_infinite: none
+  Duration kill_timeout{}; // SIGTERM -> SIGKILL grace
 };
 
 enum class ExitKind {
@@ -50,13 +50,13 @@ enum class ExitKind {
 struct ProcessResult
 {
   ExitKind kind = ExitKind::exited;
-  int exit_status = 0;       // when the main process exited
-  int signal = 0;            // signaled/timed_out: the signal that ended the main process;
-                             // interrupted: the stop signal the runner received
+  int exit_status = 0; // when the main process exited
+  int signal = 0;      // signaled/timed_out: the signal that ended the main process;
+                       // interrupted: the stop signal the runner received
   bool core_dumped = false;
-  int error_number = 0;      // start_failed: errno
-  std::string error;         // start_failed: "cannot execute /x: No such file or directory"
-  int leftover_processes = 0;   // descendants still alive after the main process ended, then killed
+  int error_number = 0;       // start_failed: errno
+  std::string error;          // start_failed: "cannot execute /x: No such file or directory"
+  int leftover_processes = 0; // descendants still alive after the main process ended, then killed
   bool escalated_to_kill = false; // SIGKILL was needed after kill_timeout
   Duration duration{};
 };

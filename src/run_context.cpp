@@ -7,9 +7,9 @@
 #include <ctime>
 #include <filesystem>
 #include <optional>
+#include <sys/random.h>
 
 #include <fmt/format.h>
-#include <sys/random.h>
 
 #include "diagnostic.hpp"
 
@@ -66,7 +66,8 @@ std::string new_run_id()
   while (filled < sizeof bytes) {
     const ssize_t n = getrandom(bytes + filled, sizeof bytes - filled, 0);
     if (n < 0) {
-      throw Fatal(71, fmt::format("cannot read random bytes for the run id: {}", std::strerror(errno)));
+      throw Fatal(71,
+                  fmt::format("cannot read random bytes for the run id: {}", std::strerror(errno)));
     }
     filled += static_cast<std::size_t>(n);
   }

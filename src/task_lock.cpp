@@ -9,13 +9,13 @@
 
 #include <cerrno>
 #include <cstring>
-#include <string>
-
 #include <fcntl.h>
-#include <fmt/format.h>
+#include <string>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 namespace pt {
 
@@ -59,11 +59,13 @@ tl::expected<void, LockFailure> ensure_directory(const std::filesystem::path& di
                                       fmt::format("cannot create lock directory {}: {}",
                                                   directory.string(), std::strerror(errno))});
   }
-  struct stat st{};
+  struct stat st
+  {
+  };
   if (::lstat(directory.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return tl::unexpected(LockFailure{LockFailure::Kind::error, 0,
-                                      fmt::format("lock directory {} is not a directory",
-                                                  directory.string())});
+    return tl::unexpected(
+        LockFailure{LockFailure::Kind::error, 0,
+                    fmt::format("lock directory {} is not a directory", directory.string())});
   }
   // Root shares the service user's RuntimeDirectory (a manual run must see the
   // timer's locks); anyone else trusts only their own or root's directory.
@@ -90,9 +92,9 @@ tl::expected<std::unique_ptr<TaskLock>, LockFailure> FileTaskLocks::acquire(std:
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   }
   if (fd < 0) {
-    return tl::unexpected(LockFailure{LockFailure::Kind::error, 0,
-                                      fmt::format("cannot open lock file {}: {}", path.string(),
-                                                  std::strerror(errno))});
+    return tl::unexpected(LockFailure{
+        LockFailure::Kind::error, 0,
+        fmt::format("cannot open lock file {}: {}", path.string(), std::strerror(errno))});
   }
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) {
@@ -121,7 +123,8 @@ std::filesystem::path default_lock_directory(const char* runtime_directory,
 {
   if (runtime_directory != nullptr && *runtime_directory == '/') {
     // systemd may pass several directories separated by ':'; the first is ours.
-    const std::string first = std::string(runtime_directory).substr(0, std::string(runtime_directory).find(':'));
+    const std::string first =
+        std::string(runtime_directory).substr(0, std::string(runtime_directory).find(':'));
     return first;
   }
   if (uid == 0 || system_dir_owner == static_cast<long>(uid)) {

@@ -21,8 +21,8 @@ public:
 struct LockFailure
 {
   enum class Kind { held, error } kind = Kind::error;
-  long holder_pid = 0;   // held: the pid that holds it, 0 if unknown
-  std::string message;   // error: why the lock could not be taken
+  long holder_pid = 0; // held: the pid that holds it, 0 if unknown
+  std::string message; // error: why the lock could not be taken
 };
 
 class TaskLocks

@@ -28,8 +28,8 @@ std::string describe_process_end(const ProcessResult& result, const Task& task)
   case ExitKind::timed_out:
     text = fmt::format("timed out after {}", format_timespan(task.timeout));
     if (result.escalated_to_kill) {
-      text +=
-          fmt::format(" (still running after SIGTERM, killed after {})", format_timespan(task.kill_timeout));
+      text += fmt::format(" (still running after SIGTERM, killed after {})",
+                          format_timespan(task.kill_timeout));
     }
     break;
   case ExitKind::interrupted:
@@ -103,13 +103,12 @@ std::string describe_sql_end(const SqlResult& result, const Task& task, bool dry
   case SqlOutcome::success:
     // A function that changes rows and returns them ("SELECT * FROM release(...)")
     // affects none as far as the server's command tag says: show both counts.
-    return fmt::format("{} row{} affected{}{}", result.rows_affected,
-                       result.rows_affected == 1 ? "" : "s",
-                       result.rows_returned > 0
-                           ? fmt::format(", {} row{} returned", result.rows_returned,
-                                         result.rows_returned == 1 ? "" : "s")
-                           : std::string(),
-                       dry_run ? ", rolled back (dry run)" : "");
+    return fmt::format(
+        "{} row{} affected{}{}", result.rows_affected, result.rows_affected == 1 ? "" : "s",
+        result.rows_returned > 0 ? fmt::format(", {} row{} returned", result.rows_returned,
+                                               result.rows_returned == 1 ? "" : "s")
+                                 : std::string(),
+        dry_run ? ", rolled back (dry run)" : "");
   case SqlOutcome::sql_error:
     return fmt::format("failed: {}", sql_error_text(result, task));
   case SqlOutcome::timeout:
@@ -199,7 +198,8 @@ void write_sql_preview(const SqlResult& result, OutputSink& sink)
     sink.on_line(Stream::out, fmt::format("({} rows, first {} shown)", result.rows_returned, shown),
                  LineEnd::newline);
   } else {
-    sink.on_line(Stream::out, fmt::format("({} row{})", shown, shown == 1 ? "" : "s"), LineEnd::newline);
+    sink.on_line(Stream::out, fmt::format("({} row{})", shown, shown == 1 ? "" : "s"),
+                 LineEnd::newline);
   }
 }
 

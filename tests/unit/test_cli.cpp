@@ -26,8 +26,9 @@ TEST_CASE("parse_command_line: no subcommand means run")
 
 TEST_CASE("parse_command_line: run options work with and without the word run")
 {
-  for (const auto& args : {std::vector<const char*>{"--dry-run", "--as-of", "2025-01-27", "--json"},
-                           std::vector<const char*>{"run", "--dry-run", "--as-of", "2025-01-27", "--json"}}) {
+  for (const auto& args :
+       {std::vector<const char*>{"--dry-run", "--as-of", "2025-01-27", "--json"},
+        std::vector<const char*>{"run", "--dry-run", "--as-of", "2025-01-27", "--json"}}) {
     const auto r = parse(args);
     REQUIRE(r.options);
     CHECK(r.options->command == Command::run);
@@ -72,7 +73,8 @@ TEST_CASE("parse_command_line: usage errors are exit 64 with a pointer to --help
   auto r = parse({"--bogus"});
   CHECK_FALSE(r.options);
   CHECK(r.exit_code == 64);
-  CHECK(r.output == "The following argument was not expected: --bogus; run 'periodic_tasks --help' for usage");
+  CHECK(r.output ==
+        "The following argument was not expected: --bogus; run 'periodic_tasks --help' for usage");
   r = parse({"check", "--dry-run"});
   CHECK(r.exit_code == 64);
   r = parse({"--as-of"});

@@ -194,8 +194,9 @@ timout = "5min"
   {
     CHECK(error_of("[[tasks]]\nname = \"x\"\n") ==
           R"(cfg.toml:1:3: unknown key "tasks" at top level; did you mean "task"?)");
-    CHECK(error_of("timeout = \"5min\"\n") ==
-          R"(cfg.toml:1:1: unknown key "timeout" at top level; valid keys: settings, databases, task)");
+    CHECK(
+        error_of("timeout = \"5min\"\n") ==
+        R"(cfg.toml:1:1: unknown key "timeout" at top level; valid keys: settings, databases, task)");
   }
   SUBCASE("the first one in the file is reported, not the first alphabetically")
   {
@@ -296,8 +297,9 @@ TEST_CASE("parse_config: command")
 {
   SUBCASE("missing")
   {
-    CHECK(error_of("[[task]]\nname = \"x\"\n") ==
-          R"(cfg.toml:1:1: task "x" has no "command" or "sql"; add command = ["/usr/bin/app", "--flag"])");
+    CHECK(
+        error_of("[[task]]\nname = \"x\"\n") ==
+        R"(cfg.toml:1:1: task "x" has no "command" or "sql"; add command = ["/usr/bin/app", "--flag"])");
   }
   SUBCASE("empty")
   {

@@ -71,7 +71,7 @@ TEST_CASE("parse_config: SQL task and database errors")
 name = "x"
 sql = "SELECT 1"
 )cfg") == "cfg.toml:1:1: SQL task \"x\" needs a database, and none is defined; add a "
-       "[databases.main] table with conninfo = \"...\" to the main config file");
+          "[databases.main] table with conninfo = \"...\" to the main config file");
   }
   SUBCASE("several databases and none named")
   {
@@ -84,7 +84,7 @@ conninfo = "dbname=b"
 name = "x"
 sql = "SELECT 1"
 )cfg") == "cfg.toml:5:1: task \"x\" must say which database it uses; add database = \"a\" "
-       "(defined: a, b)");
+          "(defined: a, b)");
   }
   SUBCASE("misspelt database")
   {
@@ -107,7 +107,7 @@ name = "x"
 sql = "SELECT $1"
 params = ["as-of"]
 )cfg") == "cfg.toml:6:11: unknown parameter \"as-of\" in \"params\" in task \"x\"; did you mean "
-       "\"as_of\"?");
+          "\"as_of\"?");
   }
   SUBCASE("empty statement")
   {
@@ -118,7 +118,7 @@ conninfo = "dbname=a"
 name = "x"
 sql = ["SELECT 1", " ; "]
 )cfg") == "cfg.toml:5:7: \"sql\" in task \"x\" has an empty statement; write the SQL to run, e.g. "
-       "sql = \"DELETE FROM events WHERE day < $1::date\"");
+          "sql = \"DELETE FROM events WHERE day < $1::date\"");
   }
   SUBCASE("both command and sql")
   {
@@ -128,19 +128,21 @@ name = "x"
 command = ["/bin/true"]
 sql = "SELECT 1"
 )cfg") == "cfg.toml:4:7: task \"x\" has both \"command\" and \"sql\"; a task is either a command "
-       "or SQL; split it into two tasks");
+          "or SQL; split it into two tasks");
   }
   SUBCASE("a command-only key in a SQL task")
   {
-    CHECK(error_of(R"cfg(
+    CHECK(
+        error_of(R"cfg(
 [databases.main]
 conninfo = "dbname=a"
 [[task]]
 name = "x"
 sql = "SELECT 1"
 dry_run_args = ["--x"]
-)cfg") == "cfg.toml:6:1: unknown key \"dry_run_args\" in task \"x\"; valid keys: name, description, "
-       "enabled, database, sql, params, timeout, retries, retry_delay");
+)cfg") ==
+        "cfg.toml:6:1: unknown key \"dry_run_args\" in task \"x\"; valid keys: name, description, "
+        "enabled, database, sql, params, timeout, retries, retry_delay");
   }
   SUBCASE("database without conninfo")
   {
@@ -148,7 +150,7 @@ dry_run_args = ["--x"]
 [databases.main]
 connect_timeout = "5s"
 )cfg") == "cfg.toml:1:12: [databases.main] has no \"conninfo\"; add conninfo = "
-       "\"host=/run/postgresql dbname=app user=app\"");
+          "\"host=/run/postgresql dbname=app user=app\"");
   }
   SUBCASE("misspelt database key")
   {
@@ -157,7 +159,7 @@ connect_timeout = "5s"
 conninfo = "dbname=a"
 pasword_file = "/etc/pw"
 )cfg") == "cfg.toml:3:1: unknown key \"pasword_file\" in [databases.main]; did you mean "
-       "\"password_file\"?");
+          "\"password_file\"?");
   }
   SUBCASE("both password sources")
   {
@@ -167,16 +169,18 @@ conninfo = "dbname=a"
 password_file = "/etc/pw"
 password_credential = "pw"
 )cfg") == "cfg.toml:1:12: [databases.main] has both \"password_file\" and \"password_credential\"; "
-       "keep one: the password comes from a file or from a systemd credential");
+          "keep one: the password comes from a file or from a systemd credential");
   }
   SUBCASE("credential name with a slash")
   {
-    CHECK(error_of(R"cfg(
+    CHECK(
+        error_of(R"cfg(
 [databases.main]
 conninfo = "dbname=a"
 password_credential = "../pw"
-)cfg") == "cfg.toml:3:23: invalid credential name \"../pw\" in [databases.main]; give the name used "
-       "in LoadCredential=, e.g. \"periodic-tasks-db-password\"");
+)cfg") ==
+        "cfg.toml:3:23: invalid credential name \"../pw\" in [databases.main]; give the name used "
+        "in LoadCredential=, e.g. \"periodic-tasks-db-password\"");
   }
   SUBCASE("retries out of range")
   {

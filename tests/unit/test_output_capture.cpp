@@ -29,9 +29,10 @@ TEST_CASE("OutputCapture: stops at the limit and reports what it suppressed once
 {
   RecordingLog log;
   OutputCapture capture(log, {{"TASK", "t"}}, 10);
-  capture.on_line(Stream::out, "12345", LineEnd::newline);   // 6 bytes with newline
-  capture.on_line(Stream::out, "123456", LineEnd::newline);  // would make 13: suppressed
-  capture.on_line(Stream::out, "1", LineEnd::newline);       // fits in bytes, but order matters: suppressed
+  capture.on_line(Stream::out, "12345", LineEnd::newline);  // 6 bytes with newline
+  capture.on_line(Stream::out, "123456", LineEnd::newline); // would make 13: suppressed
+  capture.on_line(Stream::out, "1",
+                  LineEnd::newline); // fits in bytes, but order matters: suppressed
   capture.finish();
   REQUIRE(log.records.size() == 2);
   CHECK(log.records[0].message == "12345");

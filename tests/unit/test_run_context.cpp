@@ -25,7 +25,8 @@ TEST_CASE("parse_as_of: real dates only")
 {
   CHECK(parse_as_of("2025-01-27").value() == "2025-01-27");
   CHECK(parse_as_of("2024-02-29").has_value());
-  CHECK(parse_as_of("2025-02-29").error() == "invalid date \"2025-02-29\": no such day in the calendar");
+  CHECK(parse_as_of("2025-02-29").error() ==
+        "invalid date \"2025-02-29\": no such day in the calendar");
   CHECK(parse_as_of("2025-1-27").error() ==
         "invalid date \"2025-1-27\": expected a date written YYYY-MM-DD, e.g. 2025-01-27");
   CHECK_FALSE(parse_as_of("yesterday").has_value());

@@ -97,7 +97,8 @@ TEST_CASE("run_tasks: outcomes map to TASK_RESULT words and journal fields")
     CHECK(summary.tasks[0].result == TaskResult::timeout);
     const auto records = f.log.with_id(message_id::task_timed_out);
     REQUIRE(records.size() == 1);
-    CHECK(records[0].message == "task \"t\" timed out after 5s (still running after SIGTERM, killed after 1s)");
+    CHECK(records[0].message ==
+          "task \"t\" timed out after 5s (still running after SIGTERM, killed after 1s)");
   }
   SUBCASE("start failure")
   {
@@ -194,7 +195,8 @@ TEST_CASE("run_tasks: every task record carries the run context")
 {
   RunnerFixture f;
   const Task a = make_task("a", "/bin/a");
-  f.processes.scripts["/bin/a"] = {exited(0), {{Stream::out, "hello"}, {Stream::err, "careful"}}, {}};
+  f.processes.scripts["/bin/a"] = {
+      exited(0), {{Stream::out, "hello"}, {Stream::err, "careful"}}, {}};
 
   f.run({&a});
 

@@ -106,21 +106,24 @@ TEST_CASE("run_tasks: a SQL error is a failed task with SQLSTATE and the next ta
   RunnerFixture f;
   const Task bad = sql_task("bad");
   const Task next = command_task("next");
-  SqlResult error = sql_error("23505", "duplicate key value violates unique constraint \"lots_pkey\"");
+  SqlResult error =
+      sql_error("23505", "duplicate key value violates unique constraint \"lots_pkey\"");
   error.detail = "Key (id)=(1) already exists.";
   f.sql.results = {error};
 
   const auto summary = f.run({&bad, &next});
 
   CHECK(summary.tasks[0].result == TaskResult::failed);
-  CHECK(summary.tasks[0].detail == "failed: SQLSTATE 23505: duplicate key value violates unique "
-                                   "constraint \"lots_pkey\" (detail: Key (id)=(1) already exists.)");
+  CHECK(summary.tasks[0].detail ==
+        "failed: SQLSTATE 23505: duplicate key value violates unique "
+        "constraint \"lots_pkey\" (detail: Key (id)=(1) already exists.)");
   CHECK(summary.tasks[1].result == TaskResult::success);
   CHECK(exit_code_for(summary) == 1);
   const auto failed = f.log.with_id(message_id::task_failed);
   REQUIRE(failed.size() == 1);
   CHECK(failed[0].field("SQLSTATE") == "23505");
-  CHECK(failed[0].field("DB_ERROR") == "duplicate key value violates unique constraint \"lots_pkey\"");
+  CHECK(failed[0].field("DB_ERROR") ==
+        "duplicate key value violates unique constraint \"lots_pkey\"");
   CHECK(failed[0].field("DB_DETAIL") == "Key (id)=(1) already exists.");
   CHECK(failed[0].priority == Priority::err);
   CHECK(f.sql.requests.size() == 1); // not retryable, retries = 0
@@ -220,7 +223,8 @@ TEST_CASE("run_tasks: SQL retries only retryable failures, waiting longer each t
   {
     SqlResult ok;
     ok.rows_affected = 1;
-    f.sql.results = {sql_error("40P01", "deadlock detected"), sql_error("40P01", "deadlock detected"), ok};
+    f.sql.results = {sql_error("40P01", "deadlock detected"),
+                     sql_error("40P01", "deadlock detected"), ok};
     const auto summary = f.run({&task});
     CHECK(summary.tasks[0].result == TaskResult::success);
     CHECK(summary.tasks[0].attempts == 3);

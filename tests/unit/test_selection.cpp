@@ -46,7 +46,8 @@ TEST_CASE("select_tasks: named tasks run in the order given, disabled ones too, 
 TEST_CASE("select_tasks: an unknown name suggests the closest one")
 {
   const Config config = three_tasks();
-  CHECK(select_tasks(config, {"cleanpu"}).error() == "unknown task \"cleanpu\"; did you mean \"cleanup\"?");
+  CHECK(select_tasks(config, {"cleanpu"}).error() ==
+        "unknown task \"cleanpu\"; did you mean \"cleanup\"?");
   CHECK(select_tasks(config, {"zzz"}).error() == "unknown task \"zzz\"; see `periodic_tasks list`");
   CHECK(select_tasks(Config{}, {"x"}).error() == "unknown task \"x\"; the config defines no tasks");
 }

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "task_lock.hpp"
 
@@ -66,7 +66,8 @@ TEST_CASE("FileTaskLocks: an unusable directory is an error, not a skip")
   auto lock = locks.acquire("t");
   REQUIRE_FALSE(lock.has_value());
   CHECK(lock.error().kind == LockFailure::Kind::error);
-  CHECK(lock.error().message == "lock directory " + (dir / "file").string() + " is not a directory");
+  CHECK(lock.error().message ==
+        "lock directory " + (dir / "file").string() + " is not a directory");
   std::filesystem::remove_all(dir);
 }
 

@@ -15,9 +15,9 @@ TEST_CASE("sanitize_utf8: keeps valid text and replaces what is not")
   SUBCASE("invalid sequences")
   {
     CHECK(sanitize_utf8("\xff") == "\xEF\xBF\xBD");
-    CHECK(sanitize_utf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");   // overlong
+    CHECK(sanitize_utf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");                 // overlong
     CHECK(sanitize_utf8("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); // surrogate
-    CHECK(sanitize_utf8("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");   // truncated
+    CHECK(sanitize_utf8("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");                 // truncated
   }
   SUBCASE("NUL")
   {
