@@ -9,26 +9,6 @@
 
 namespace pt::config_values {
 
-SourceLocation location_of(const std::string& file, const toml::source_region& region)
-{
-  return {file, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
-}
-
-Failure fail(SourceLocation where, std::string problem, std::string hint)
-{
-  return tl::unexpected(ConfigError{std::move(where), std::move(problem), std::move(hint)});
-}
-
-Failure fail_at(const Field& field, const toml::node& node, std::string problem, std::string hint)
-{
-  return fail(location_of(field.file, node.source()), std::move(problem), std::move(hint));
-}
-
-Failure fail_at(const Field& field, std::string problem, std::string hint)
-{
-  return fail_at(field, field.value, std::move(problem), std::move(hint));
-}
-
 namespace {
 
 std::string_view type_name(const toml::node& node)
@@ -58,7 +38,57 @@ std::string_view type_name(const toml::node& node)
   return "nothing";
 }
 
+bool is_variable_name(std::string_view name)
+{
+  const auto is_word = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  return !name.empty() && !(name.front() >= '0' && name.front() <= '9') &&
+         std::all_of(name.begin(), name.end(), is_word);
+}
+
+Read<std::pair<std::string, std::string>> read_variable(const Field& variable)
+{
+  const std::string_view name = variable.key.str();
+  const auto key_at = location_of(variable.file, variable.key.source());
+  if (!is_variable_name(name)) {
+    return fail(key_at,
+                fmt::format("invalid environment variable name \"{}\" {}", name, variable.owner),
+                R"(use letters, digits and "_", not starting with a digit)");
+  }
+  if (name.starts_with("PERIODIC_TASKS_")) {
+    return fail(key_at,
+                fmt::format("environment variable \"{}\" {} is reserved", name, variable.owner),
+                "names starting with PERIODIC_TASKS_ are set by periodic_tasks itself");
+  }
+  auto value = read_string(variable);
+  if (!value) {
+    return tl::unexpected(value.error());
+  }
+  return std::pair{std::string(name), std::move(*value)};
+}
+
 } // namespace
+
+SourceLocation location_of(const std::string& file, const toml::source_region& region)
+{
+  return {file, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
+}
+
+Failure fail(SourceLocation where, std::string problem, std::string hint)
+{
+  return tl::unexpected(ConfigError{std::move(where), std::move(problem), std::move(hint)});
+}
+
+Failure fail_at(const Field& field, const toml::node& node, std::string problem, std::string hint)
+{
+  return fail(location_of(field.file, node.source()), std::move(problem), std::move(hint));
+}
+
+Failure fail_at(const Field& field, std::string problem, std::string hint)
+{
+  return fail_at(field, field.value, std::move(problem), std::move(hint));
+}
 
 Failure wrong_type(const Field& field, std::string_view expected, std::string hint)
 {
@@ -239,44 +269,6 @@ Read<std::vector<std::string>> read_command(const Field& field)
   }
   return argv;
 }
-
-namespace {
-
-bool is_variable_name(std::string_view name)
-{
-  const auto is_word = [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  };
-  return !name.empty() && !(name.front() >= '0' && name.front() <= '9') &&
-         std::all_of(name.begin(), name.end(), is_word);
-}
-
-} // namespace
-
-namespace {
-
-Read<std::pair<std::string, std::string>> read_variable(const Field& variable)
-{
-  const std::string_view name = variable.key.str();
-  const auto key_at = location_of(variable.file, variable.key.source());
-  if (!is_variable_name(name)) {
-    return fail(key_at,
-                fmt::format("invalid environment variable name \"{}\" {}", name, variable.owner),
-                R"(use letters, digits and "_", not starting with a digit)");
-  }
-  if (name.starts_with("PERIODIC_TASKS_")) {
-    return fail(key_at,
-                fmt::format("environment variable \"{}\" {} is reserved", name, variable.owner),
-                "names starting with PERIODIC_TASKS_ are set by periodic_tasks itself");
-  }
-  auto value = read_string(variable);
-  if (!value) {
-    return tl::unexpected(value.error());
-  }
-  return std::pair{std::string(name), std::move(*value)};
-}
-
-} // namespace
 
 Read<std::vector<std::pair<std::string, std::string>>> read_environment(const Field& field)
 {

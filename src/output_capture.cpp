@@ -35,7 +35,6 @@ void OutputCapture::on_line(Stream stream, std::string_view text, LineEnd end)
 
   if (m_forwarded_bytes + size > m_limit) {
     m_suppressed_bytes += size;
-    m_suppressed_lines += continued ? 0 : 1;
     m_forwarded_bytes = m_limit; // nothing more fits, even a shorter later line
     return;
   }

@@ -40,7 +40,6 @@ private:
   std::uint64_t m_total_bytes = 0;
   std::uint64_t m_forwarded_bytes = 0;
   std::uint64_t m_suppressed_bytes = 0;
-  std::uint64_t m_suppressed_lines = 0;
   std::deque<std::string> m_tail;
   bool m_tail_continues = false;
 };

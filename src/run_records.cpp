@@ -9,18 +9,6 @@
 
 namespace pt {
 
-std::vector<Field> task_fields(const Task& task, const RunRequest& request)
-{
-  return {
-      {"TASK", task.name},
-      {"TASK_KIND", std::string(to_string(task.kind))},
-      {"RUN_ID", request.context.run_id},
-      {"AS_OF", request.context.as_of},
-      {"DRY_RUN", request.context.dry_run ? "1" : "0"},
-      {"TRIGGER", std::string(to_string(request.trigger))},
-  };
-}
-
 namespace {
 
 std::vector<Field> run_fields(const RunRequest& request)
@@ -32,10 +20,6 @@ std::vector<Field> run_fields(const RunRequest& request)
       {"TRIGGER", std::string(to_string(request.trigger))},
   };
 }
-
-} // namespace
-
-namespace {
 
 std::string_view finish_message_id(const TaskOutcome& outcome)
 {
@@ -56,10 +40,6 @@ std::string_view finish_message_id(const TaskOutcome& outcome)
   return {};
 }
 
-} // namespace
-
-namespace {
-
 Priority finish_priority(TaskResult result)
 {
   switch (result) {
@@ -71,10 +51,6 @@ Priority finish_priority(TaskResult result)
     return Priority::err;
   }
 }
-
-} // namespace
-
-namespace {
 
 std::string finish_message(const Task& task, const TaskOutcome& outcome)
 {
@@ -90,10 +66,6 @@ std::string finish_message(const Task& task, const TaskOutcome& outcome)
     return fmt::format("{} {}", name, outcome.detail);
   }
 }
-
-} // namespace
-
-namespace {
 
 // Adds the fields that describe how `outcome` ended.
 void add_outcome_fields(std::vector<Field>& fields, const TaskOutcome& outcome)
@@ -153,7 +125,33 @@ void add_outcome_fields(std::vector<Field>& fields, const TaskOutcome& outcome)
   add("OUTPUT_BYTES", std::to_string(outcome.output_bytes));
 }
 
+std::string count_results(const RunSummary& summary)
+{
+  std::vector<std::string> parts;
+  for (const auto result : {TaskResult::success, TaskResult::failed, TaskResult::timeout,
+                            TaskResult::killed, TaskResult::error, TaskResult::skipped}) {
+    const auto n = std::count_if(summary.tasks.begin(), summary.tasks.end(),
+                                 [&](const TaskOutcome& t) { return t.result == result; });
+    if (n > 0) {
+      parts.push_back(fmt::format("{} {}", n, to_string(result)));
+    }
+  }
+  return parts.empty() ? std::string("nothing to run") : join(parts);
+}
+
 } // namespace
+
+std::vector<Field> task_fields(const Task& task, const RunRequest& request)
+{
+  return {
+      {"TASK", task.name},
+      {"TASK_KIND", std::string(to_string(task.kind))},
+      {"RUN_ID", request.context.run_id},
+      {"AS_OF", request.context.as_of},
+      {"DRY_RUN", request.context.dry_run ? "1" : "0"},
+      {"TRIGGER", std::string(to_string(request.trigger))},
+  };
+}
 
 void emit_task_finished(EventLog& log, const Task& task, const TaskOutcome& outcome,
                         std::vector<Field> fields)
@@ -196,10 +194,7 @@ void emit_task_started(EventLog& log, const Task& task, const RunRequest& reques
                     task.sql.size(), task.sql.size() == 1 ? "" : "s", task.database);
     record.fields.push_back({"DATABASE", task.database});
   } else {
-    std::vector<std::string> argv = task.command;
-    if (request.context.dry_run && task.dry_run_args) {
-      argv.insert(argv.end(), task.dry_run_args->begin(), task.dry_run_args->end());
-    }
+    const auto argv = command_argv(task, request.context.dry_run);
     record.message =
         fmt::format("task \"{}\" started ({}): {}", task.name, where, quote_argv(argv));
     record.fields.push_back({"COMMAND", quote_argv(argv)});
@@ -220,24 +215,6 @@ void emit_run_started(EventLog& log, const RunRequest& request)
   record.fields.push_back({"TASK_COUNT", std::to_string(request.tasks.size())});
   log.emit(record);
 }
-
-namespace {
-
-std::string count_results(const RunSummary& summary)
-{
-  std::vector<std::string> parts;
-  for (const auto result : {TaskResult::success, TaskResult::failed, TaskResult::timeout,
-                            TaskResult::killed, TaskResult::error, TaskResult::skipped}) {
-    const auto n = std::count_if(summary.tasks.begin(), summary.tasks.end(),
-                                 [&](const TaskOutcome& t) { return t.result == result; });
-    if (n > 0) {
-      parts.push_back(fmt::format("{} {}", n, to_string(result)));
-    }
-  }
-  return parts.empty() ? std::string("nothing to run") : join(parts);
-}
-
-} // namespace
 
 void emit_run_finished(EventLog& log, const RunRequest& request, const RunSummary& summary)
 {

@@ -18,21 +18,12 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
-std::vector<std::string> task_argv(const Task& task, bool dry_run)
-{
-  std::vector<std::string> argv = task.command;
-  if (dry_run && task.dry_run_args) {
-    argv.insert(argv.end(), task.dry_run_args->begin(), task.dry_run_args->end());
-  }
-  return argv;
-}
-
 // One attempt of a command task: spawn, stream output, wait, clean up.
 TaskOutcome run_command_attempt(const Settings& settings, const Task& task,
                                 const RunRequest& request, RunnerDeps& deps)
 {
   ProcessSpec spec;
-  spec.argv = task_argv(task, request.context.dry_run);
+  spec.argv = command_argv(task, request.context.dry_run);
   spec.env = task_environment(task, deps.identity, request.context);
   spec.working_directory = task.working_directory;
   spec.timeout = task.timeout;
@@ -107,7 +98,7 @@ TaskOutcome run_locked(const Settings& settings, const Task& task, const RunRequ
   if (task.kind == TaskKind::command && dry_run && !task.dry_run_args) {
     return skipped_outcome(task, SkipReason::dry_run,
                            fmt::format("dry run, and the task has no dry_run_args; would run: {}",
-                                       quote_argv(task_argv(task, dry_run))));
+                                       quote_argv(command_argv(task, dry_run))));
   }
   emit_task_started(deps.log, task, request, position);
   TaskOutcome outcome;

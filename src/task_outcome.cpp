@@ -9,9 +9,6 @@
 
 namespace pt {
 
-using std::chrono::duration_cast;
-using std::chrono::microseconds;
-
 namespace {
 
 std::string describe_process_end(const ProcessResult& result, const Task& task)
@@ -125,6 +122,9 @@ std::string describe_sql_end(const SqlResult& result, const Task& task, bool dry
 }
 
 } // namespace
+
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
 
 TaskOutcome outcome_from_process(const ProcessResult& result, const Task& task,
                                  const OutputCapture& capture)
