@@ -45,6 +45,14 @@ void add_config_option(CLI::App& command, std::string& config, std::vector<CLI::
                                     "/etc/periodic-tasks/config.toml)"));
 }
 
+void add_journal_option(CLI::App& command, std::string& directory, std::vector<CLI::Option*>& list)
+{
+  list.push_back(command.add_option(
+      "-D,--directory", directory,
+      "Read the journal files in this directory (like journalctl -D) instead of the system "
+      "journal"));
+}
+
 bool any_given(const std::vector<CLI::Option*>& options)
 {
   for (const auto* option : options) {
@@ -64,6 +72,10 @@ CliParse parse_command_line(int argc, const char* const* argv)
   std::string as_of;
   std::vector<CLI::Option*> config_options;
   std::vector<CLI::Option*> as_of_options;
+  std::string journal_directory;
+  std::vector<CLI::Option*> journal_options;
+  std::string since;
+  CLI::Option* since_option = nullptr;
   bool version = false;
 
   CLI::App app{"Runs a server's periodic maintenance tasks in turn, with failure isolation, "
@@ -87,6 +99,33 @@ CliParse parse_command_line(int argc, const char* const* argv)
 
   auto* check = app.add_subcommand("check", "Validate the config and its drop-ins; exit 0 or 78");
   add_config_option(*check, config, config_options);
+
+  auto* status = app.add_subcommand(
+      "status", "Show each task's last run, last success and consecutive failures from the "
+                "journal, and what is running now; exit 1 if a shown task's last run failed");
+  status->add_option("task", options.tasks, "Tasks to show (default: all configured tasks)");
+  status->add_flag("--json", options.json, "Print the status as JSON");
+  add_config_option(*status, config, config_options);
+  add_journal_option(*status, journal_directory, journal_options);
+
+  auto* history = app.add_subcommand("history", "Show past task runs from the journal, newest "
+                                                "first, one line per task run");
+  history->add_option("task", options.tasks, "Only this task's runs")->expected(0, 1);
+  history->add_option("-n,--lines", options.limit, "Show at most N runs (0: all)")
+      ->capture_default_str();
+  since_option = history->add_option(
+      "--since", since,
+      "Only runs since then: YYYY-MM-DD, \"YYYY-MM-DD HH:MM\", today, yesterday, or a time span "
+      "ago such as 2d");
+  history->add_option("--invocation", options.invocation,
+                      "Only runs of this systemd invocation (_SYSTEMD_INVOCATION_ID; "
+                      "an OnFailure= handler gets it as $MONITOR_INVOCATION_ID)");
+  history->add_option("--run", options.run_id, "Only the task runs of this RUN_ID");
+  history->add_flag("--failed", options.failed_only,
+                    "Only runs that failed, timed out, were killed, could not start or never "
+                    "finished");
+  history->add_flag("--json", options.json, "Print the runs as JSON");
+  add_journal_option(*history, journal_directory, journal_options);
 
   std::vector<std::string> args;
   for (int i = argc - 1; i > 0; --i) {
@@ -113,6 +152,16 @@ CliParse parse_command_line(int argc, const char* const* argv)
     options.command = Command::list;
   } else if (check->parsed()) {
     options.command = Command::check;
+  } else if (status->parsed()) {
+    options.command = Command::status;
+  } else if (history->parsed()) {
+    options.command = Command::history;
+  }
+  if (any_given(journal_options)) {
+    options.journal_directory = journal_directory;
+  }
+  if (since_option->count() > 0) {
+    options.since = since;
   }
   if (any_given(config_options)) {
     options.config_path = config;

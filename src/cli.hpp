@@ -8,16 +8,24 @@
 
 namespace pt {
 
-enum class Command { run, list, check, version };
+enum class Command { run, list, check, status, history, version };
 
 struct CliOptions
 {
   Command command = Command::run;
   std::optional<std::string> config_path; // --config
-  std::vector<std::string> tasks;         // run TASK...
+  std::vector<std::string> tasks;         // run TASK..., status TASK..., history [TASK]
   bool dry_run = false;
   std::optional<std::string> as_of; // --as-of, unvalidated
   bool json = false;
+  // status and history
+  std::optional<std::string> journal_directory; // -D, --directory
+  // history
+  std::size_t limit = 20;           // -n, 0 for all
+  std::optional<std::string> since; // --since, unvalidated
+  std::string invocation;           // --invocation: a systemd invocation id
+  std::string run_id;               // --run
+  bool failed_only = false;         // --failed
 };
 
 // What parsing produced: options to act on, or text to print and an exit code

@@ -12,6 +12,7 @@ inline constexpr int k_exit_ok = 0;
 inline constexpr int k_exit_task_failed = 1;
 inline constexpr int k_exit_usage = 64;
 inline constexpr int k_exit_busy = 75;
+inline constexpr int k_exit_no_permission = 77; // status/history may not read the journal
 inline constexpr int k_exit_config = 78;
 inline constexpr int k_exit_sigint = 130;
 inline constexpr int k_exit_sigterm = 143;

@@ -14,28 +14,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// Renders `rows` as left-aligned columns separated by two spaces.
-std::string render_table(const std::vector<std::vector<std::string>>& rows)
-{
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], row[i].size());
-    }
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += i + 1 == row.size() ? row[i] : fmt::format("{:<{}}  ", row[i], widths[i]);
-    }
-    line.erase(line.find_last_not_of(' ') + 1);
-    out += line + "\n";
-  }
-  return out;
-}
-
 std::string totals_line(const RunSummary& summary)
 {
   std::size_t ok = 0;

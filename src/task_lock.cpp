@@ -8,11 +8,15 @@
 #include "task_lock.hpp"
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -115,6 +119,77 @@ tl::expected<std::unique_ptr<TaskLock>, LockFailure> FileTaskLocks::acquire(std:
     write_own_pid(fd);
   }
   return std::make_unique<FileTaskLock>(fd);
+}
+
+LockState FileLockProbe::probe(std::string_view task) const
+{
+  std::string proc_locks;
+  bool proc_read = false;
+  for (const auto& directory : m_directories) {
+    const std::filesystem::path path = directory / (std::string(task) + ".lock");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+      continue;
+    }
+    struct stat st
+    {
+    };
+    const bool ok = ::fstat(fd, &st) == 0;
+    const long pid_in_file = read_holder_pid(fd);
+    ::close(fd);
+    if (!ok) {
+      continue;
+    }
+    if (!proc_read) {
+      std::ifstream in("/proc/locks");
+      std::ostringstream text;
+      text << in.rdbuf();
+      proc_locks = text.str();
+      proc_read = true;
+    }
+    if (auto pid = flock_holder(proc_locks, major(st.st_dev), minor(st.st_dev), st.st_ino)) {
+      // The file names the last holder; /proc/locks the current one (0 or -1
+      // when it lives in a pid namespace we cannot see into).
+      return {true, *pid > 0 ? *pid : pid_in_file};
+    }
+  }
+  return {};
+}
+
+std::optional<long> flock_holder(std::string_view proc_locks, unsigned major, unsigned minor,
+                                 std::uint64_t inode)
+{
+  // "1: FLOCK  ADVISORY  WRITE 4711 00:1a:1234 0 EOF", see proc(5).
+  std::istringstream lines{std::string(proc_locks)};
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::string id, type, mode, access, pid, device;
+    words >> id >> type;
+    if (type == "->" || type != "FLOCK") {
+      continue; // a waiter, or a POSIX/OFD lock or lease
+    }
+    words >> mode >> access >> pid >> device;
+    if (access != "WRITE") {
+      continue;
+    }
+    unsigned dev_major = 0;
+    unsigned dev_minor = 0;
+    std::uint64_t dev_inode = 0;
+    char colon1 = 0;
+    char colon2 = 0;
+    std::istringstream dev(device);
+    dev >> std::hex >> dev_major >> colon1 >> dev_minor >> colon2 >> std::dec >> dev_inode;
+    if (!dev || colon1 != ':' || colon2 != ':') {
+      continue;
+    }
+    if (dev_major == major && dev_minor == minor && dev_inode == inode) {
+      long holder = 0;
+      std::from_chars(pid.data(), pid.data() + pid.size(), holder);
+      return holder;
+    }
+  }
+  return std::nullopt;
 }
 
 std::filesystem::path default_lock_directory(const char* runtime_directory,

@@ -2,10 +2,13 @@
 // One exclusive lock per task, so that two runs never run the same task at once.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -44,6 +47,42 @@ public:
 private:
   std::filesystem::path m_directory;
 };
+
+// Whether a task's lock is held right now, and by whom.
+struct LockState
+{
+  bool held = false;
+  long holder_pid = 0; // 0 if unknown
+};
+
+// Looks at locks without taking them: a probe that took the lock, even for a
+// moment, could make a run starting at that moment skip the task.
+class LockProbe
+{
+public:
+  virtual ~LockProbe() = default;
+  virtual LockState probe(std::string_view task) const = 0;
+};
+
+// Finds DIR/<task>.lock's inode in /proc/locks, in each of `directories`.
+class FileLockProbe final : public LockProbe
+{
+public:
+  explicit FileLockProbe(std::vector<std::filesystem::path> directories)
+      : m_directories(std::move(directories))
+  {
+  }
+  LockState probe(std::string_view task) const override;
+
+private:
+  std::vector<std::filesystem::path> m_directories;
+};
+
+// Returns the pid holding an exclusive flock on device major:minor, inode
+// `inode`, according to `proc_locks` (the text of /proc/locks), or nullopt
+// when no such lock is listed. Waiters ("->" lines) and other lock kinds do not count.
+std::optional<long> flock_holder(std::string_view proc_locks, unsigned major, unsigned minor,
+                                 std::uint64_t inode);
 
 inline constexpr const char* k_system_lock_directory = "/run/periodic-tasks";
 

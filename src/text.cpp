@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "text.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 
@@ -124,6 +125,27 @@ std::string signal_name(int signal)
     return fmt::format("SIG{}", signal);
   }
   return fmt::format("SIG{}", abbrev);
+}
+
+std::string render_table(const std::vector<std::vector<std::string>>& rows)
+{
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()));
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += i + 1 == row.size() ? row[i] : fmt::format("{:<{}}  ", row[i], widths[i]);
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line + "\n";
+  }
+  return out;
 }
 
 std::string format_seconds(long long usec)

@@ -21,6 +21,9 @@ std::string join(const std::vector<std::string>& names, std::string_view separat
 // Returns "SIGTERM" for 15 and so on; "SIG<n>" for unknown numbers.
 std::string signal_name(int signal);
 
+// Renders `rows` as left-aligned columns separated by two spaces, one line each.
+std::string render_table(const std::vector<std::vector<std::string>>& rows);
+
 // Formats `usec` microseconds for people: "0.213s", "2min 3.100s".
 std::string format_seconds(long long usec);
 
