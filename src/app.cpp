@@ -14,8 +14,10 @@
 #include "cli.hpp"
 #include "config_loader.hpp"
 #include "journal.hpp"
+#include "notify.hpp"
 #include "postgres.hpp"
 #include "process_posix.hpp"
+#include "progress.hpp"
 #include "run_context.hpp"
 #include "runner.hpp"
 #include "selection.hpp"
@@ -128,6 +130,12 @@ int run_command(const CliOptions& options, const Config& config)
   EventLog& log = !has_journal              ? static_cast<EventLog&>(fields_on_stderr)
                   : ::isatty(STDERR_FILENO) ? static_cast<EventLog&>(journal_and_progress)
                                             : static_cast<EventLog&>(journal);
+  // Under systemd ($NOTIFY_SOCKET), the running task and its elapsed time also
+  // become the unit's status line in `systemctl status` (notify.cpp).
+  ProgressLog progress_log(log, clock);
+  const auto systemd_status =
+      systemd_status_if_listening(progress_log, std::getenv("NOTIFY_SOCKET"));
+  EventLog& run_log = systemd_status ? static_cast<EventLog&>(progress_log) : log;
 
   // 3. Own the task trees: signals arrive as data, orphans come back to us.
   SignalStop stop;
@@ -142,7 +150,7 @@ int run_command(const CliOptions& options, const Config& config)
   //    touches the network; passwords come from files or systemd credentials.
   const FileSecretSource secrets(env_or_empty("CREDENTIALS_DIRECTORY"));
   PgExecutor sql(config.databases, secrets, stop, stop.wake_fd());
-  RunnerDeps deps{processes, sql, log, locks, clock, stop, delay, current_identity()};
+  RunnerDeps deps{processes, sql, run_log, locks, clock, stop, delay, current_identity()};
 
   // 5. Run, then report on stdout (unless stdout is the journal, which already has it all).
   const RunSummary summary = run_tasks(config.settings, request, deps);

@@ -7,12 +7,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "clock.hpp"
 #include "event_log.hpp"
 #include "process.hpp"
+#include "progress.hpp"
 #include "runner.hpp"
 #include "signals.hpp"
 #include "sql.hpp"
@@ -155,6 +157,28 @@ struct RunnerFixture
                        Trigger::timer};
     return run_tasks(settings, request, deps);
   }
+};
+
+// Records every status line sent, from any thread; `on_send` runs inside send_status.
+class FakeStatusSink final : public StatusSink
+{
+public:
+  void send_status(const std::string& line) override
+  {
+    if (on_send) {
+      on_send(line);
+    }
+    const std::lock_guard lock(mutex);
+    lines.push_back(line);
+  }
+  std::vector<std::string> sent() const
+  {
+    const std::lock_guard lock(mutex);
+    return lines;
+  }
+  std::function<void(const std::string&)> on_send;
+  mutable std::mutex mutex;
+  std::vector<std::string> lines;
 };
 
 } // namespace pt::test

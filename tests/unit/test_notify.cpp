@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+#include <array>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <pthread.h>
+#include <signal.h>
+#include <string>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
+
+#include <doctest/doctest.h>
+
+#include "fakes.hpp"
+#include "notify.hpp"
+
+using namespace pt;
+using namespace std::chrono_literals;
+using pt::test::FakeClock;
+using pt::test::FakeStatusSink;
+using pt::test::RecordingLog;
+
+namespace {
+
+Record task_started(const std::string& task)
+{
+  return {Priority::info,
+          "task started",
+          message_id::task_started,
+          {{"TASK", task}, {"TASK_POSITION", "1/1"}}};
+}
+
+// A datagram socket bound in a fresh directory, as systemd's notify socket is.
+class NotifySocket
+{
+public:
+  NotifySocket()
+  {
+    m_dir =
+        std::filesystem::temp_directory_path() / ("pt-notify-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(m_dir);
+    m_path = (m_dir / "notify").string();
+    m_fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    REQUIRE(m_fd >= 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    m_path.copy(address.sun_path, sizeof(address.sun_path) - 1);
+    REQUIRE(::bind(m_fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0);
+    timeval timeout{2, 0};
+    ::setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  }
+  ~NotifySocket()
+  {
+    ::close(m_fd);
+    std::filesystem::remove_all(m_dir);
+  }
+  const std::string& path() const { return m_path; }
+  // Returns the next datagram, or nothing after two seconds.
+  std::optional<std::string> receive()
+  {
+    std::array<char, 4096> buffer{};
+    const auto n = ::recv(m_fd, buffer.data(), buffer.size(), 0);
+    if (n < 0) {
+      return std::nullopt;
+    }
+    return std::string(buffer.data(), static_cast<std::size_t>(n));
+  }
+
+private:
+  std::filesystem::path m_dir;
+  std::string m_path;
+  int m_fd = -1;
+};
+
+// Sets an environment variable for one test and restores it afterwards.
+class ScopedEnv
+{
+public:
+  ScopedEnv(const char* name, const std::string& value) : m_name(name)
+  {
+    if (const char* old = std::getenv(name)) {
+      m_old = old;
+    }
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv()
+  {
+    if (m_old) {
+      ::setenv(m_name, m_old->c_str(), 1);
+    } else {
+      ::unsetenv(m_name);
+    }
+  }
+
+private:
+  const char* m_name;
+  std::optional<std::string> m_old;
+};
+
+} // namespace
+
+TEST_CASE("StatusPublisher: sends from a thread with the stop signals blocked")
+{
+  RecordingLog inner;
+  FakeClock clock;
+  FakeStatusSink sink;
+  bool all_blocked = true;
+  std::thread::id sender;
+  sink.on_send = [&](const std::string&) {
+    sigset_t mask;
+    ::pthread_sigmask(SIG_BLOCK, nullptr, &mask);
+    for (const int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) {
+      all_blocked = all_blocked && sigismember(&mask, signal) == 1;
+    }
+    sender = std::this_thread::get_id();
+  };
+  ProgressLog log(inner, clock);
+  {
+    StatusPublisher publisher(log, sink, 1h);
+    log.emit(task_started("a"));
+  } // the destructor sends what is waiting, then joins
+  REQUIRE(sink.sent().size() == 1);
+  CHECK(sink.sent().front().rfind("Running 1/1: a (", 0) == 0);
+  CHECK(all_blocked);
+  CHECK(sender != std::this_thread::get_id());
+
+  // This thread's mask is as it was.
+  sigset_t mask;
+  ::pthread_sigmask(SIG_BLOCK, nullptr, &mask);
+  CHECK(sigismember(&mask, SIGTERM) == 0);
+}
+
+TEST_CASE("StatusPublisher: the destructor stops the thread at once, whatever the refresh")
+{
+  RecordingLog inner;
+  FakeClock clock;
+  FakeStatusSink sink;
+  ProgressLog log(inner, clock);
+  const auto start = std::chrono::steady_clock::now();
+  {
+    StatusPublisher publisher(log, sink, 1h);
+    std::this_thread::sleep_for(20ms); // let it wait on its condition
+  }
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
+  CHECK(sink.sent().empty()); // nothing happened: nothing to say
+}
+
+TEST_CASE("SdNotifySink: one STATUS= datagram per line to $NOTIFY_SOCKET")
+{
+  NotifySocket socket;
+  {
+    const ScopedEnv env("NOTIFY_SOCKET", socket.path());
+    SdNotifySink sink;
+    sink.send_status("Running 3/7: vacuum-events (41s)");
+    sink.send_status("two\nlines");
+  }
+  CHECK(socket.receive() == "STATUS=Running 3/7: vacuum-events (41s)");
+  CHECK(socket.receive() == "STATUS=two lines"); // a newline would start a new assignment
+}
+
+TEST_CASE("systemd_status_if_listening: only when $NOTIFY_SOCKET is set")
+{
+  RecordingLog inner;
+  FakeClock clock;
+  ProgressLog log(inner, clock);
+  CHECK(systemd_status_if_listening(log, nullptr) == nullptr);
+  CHECK(systemd_status_if_listening(log, "") == nullptr);
+
+  NotifySocket socket;
+  const ScopedEnv env("NOTIFY_SOCKET", socket.path());
+  {
+    const auto status = systemd_status_if_listening(log, socket.path().c_str());
+    REQUIRE(status != nullptr);
+    log.emit(task_started("a"));
+    const auto first = socket.receive();
+    REQUIRE(first.has_value());
+    CHECK(first->rfind("STATUS=Running 1/1: a (", 0) == 0);
+  }
+}
