@@ -80,3 +80,33 @@ TEST_CASE("parse_command_line: usage errors are exit 64 with a pointer to --help
   r = parse({"--as-of"});
   CHECK(r.exit_code == 64);
 }
+
+TEST_CASE("parse_command_line: status and history")
+{
+  const auto status = parse({"status", "a", "b", "--json", "-D", "/srv/journal"});
+  REQUIRE(status.options);
+  CHECK(status.options->command == Command::status);
+  CHECK(status.options->tasks == std::vector<std::string>{"a", "b"});
+  CHECK(status.options->json);
+  CHECK(status.options->journal_directory == "/srv/journal");
+
+  const auto history = parse({"history", "cleanup", "-n", "5", "--since", "2d", "--failed",
+                              "--invocation", "abc", "--run", "def"});
+  REQUIRE(history.options);
+  CHECK(history.options->command == Command::history);
+  CHECK(history.options->tasks == std::vector<std::string>{"cleanup"});
+  CHECK(history.options->limit == 5);
+  CHECK(history.options->since == "2d");
+  CHECK(history.options->failed_only);
+  CHECK(history.options->invocation == "abc");
+  CHECK(history.options->run_id == "def");
+  CHECK_FALSE(history.options->journal_directory);
+
+  const auto defaults = parse({"history"});
+  REQUIRE(defaults.options);
+  CHECK(defaults.options->limit == 20);
+  CHECK_FALSE(defaults.options->since);
+
+  CHECK(parse({"history", "a", "b"}).exit_code == 64); // one task at most
+  CHECK(parse({"history", "-n", "many"}).exit_code == 64);
+}

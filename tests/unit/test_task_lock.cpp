@@ -86,3 +86,36 @@ TEST_CASE("default_lock_directory: systemd's RuntimeDirectory first, then per-us
           "/run/user/1000/periodic-tasks");
   }
 }
+
+TEST_CASE("flock_holder: finds an exclusive flock by device and inode in /proc/locks text")
+{
+  const std::string text = "1: POSIX  ADVISORY  WRITE 100 00:1a:77 0 EOF\n"
+                           "2: FLOCK  ADVISORY  READ 200 00:1a:77 0 EOF\n"
+                           "3: FLOCK  ADVISORY  WRITE 300 fd:01:77 0 EOF\n"
+                           "3: -> FLOCK  ADVISORY  WRITE 400 00:1a:77 0 EOF\n"
+                           "4: FLOCK  ADVISORY  WRITE 500 00:1a:77 0 EOF\n"
+                           "garbage line\n";
+  CHECK(flock_holder(text, 0x00, 0x1a, 77) == 500L);
+  CHECK(flock_holder(text, 0xfd, 0x01, 77) == 300L);
+  CHECK_FALSE(flock_holder(text, 0x00, 0x1a, 78));
+  CHECK_FALSE(flock_holder("", 0, 0, 0));
+}
+
+TEST_CASE("FileLockProbe: sees a lock another open file holds, without taking it")
+{
+  const auto dir = temp_dir();
+  FileTaskLocks locks(dir);
+  const FileLockProbe probe({dir / "elsewhere", dir});
+  CHECK_FALSE(probe.probe("cleanup").held); // no lock file yet
+  {
+    auto held = locks.acquire("cleanup");
+    REQUIRE(held.has_value());
+    const LockState state = probe.probe("cleanup");
+    CHECK(state.held);
+    CHECK(state.holder_pid == getpid());
+    CHECK_FALSE(probe.probe("other").held);
+  }
+  CHECK_FALSE(probe.probe("cleanup").held);
+  CHECK(locks.acquire("cleanup").has_value()); // probing never left a lock behind
+  std::filesystem::remove_all(dir);
+}
