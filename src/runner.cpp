@@ -156,6 +156,7 @@ RunSummary run_tasks(const Settings& settings, const RunRequest& request, Runner
   std::size_t position = 0;
   for (const Task* task : request.tasks) {
     ++position;
+    const auto task_started = deps.clock.wall();
     TaskOutcome outcome;
     if (deps.stop.stop_signal() != 0) {
       outcome =
@@ -163,6 +164,7 @@ RunSummary run_tasks(const Settings& settings, const RunRequest& request, Runner
     } else {
       outcome = run_one(settings, *task, request, deps, position);
     }
+    outcome.started_at_usec = duration_cast<microseconds>(task_started.time_since_epoch()).count();
     emit_task_finished(deps.log, *task, outcome, task_fields(*task, request));
     summary.tasks.push_back(std::move(outcome));
   }

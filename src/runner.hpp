@@ -35,7 +35,8 @@ struct TaskOutcome
   int signal = 0;
   bool core_dumped = false;
   long holder_pid = 0;
-  std::string detail; // one line: what happened, for people
+  std::string detail;               // one line: what happened, for people
+  std::int64_t started_at_usec = 0; // wall clock when the task's turn came, since the epoch
   std::int64_t duration_usec = 0;
   std::uint64_t output_bytes = 0;
   std::uint64_t suppressed_bytes = 0;

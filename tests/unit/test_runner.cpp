@@ -51,6 +51,23 @@ TEST_CASE("run_tasks: a failing task does not stop the next one")
   CHECK(f.processes.specs.size() == 2);
 }
 
+TEST_CASE("run_tasks: each outcome carries the wall-clock time its task started")
+{
+  RunnerFixture f;
+  const Task a = make_task("a", "/bin/a");
+  const Task b = make_task("b", "/bin/b");
+  f.processes.scripts["/bin/a"] = {
+      exited(0), {}, [&] { f.clock.wall_time += std::chrono::seconds(90); }};
+  f.processes.scripts["/bin/b"] = {exited(0), {}, {}};
+
+  const RunSummary summary = f.run({&a, &b});
+
+  REQUIRE(summary.tasks.size() == 2);
+  CHECK(summary.started_at_usec == 1'700'000'000'000'000);
+  CHECK(summary.tasks[0].started_at_usec == 1'700'000'000'000'000);
+  CHECK(summary.tasks[1].started_at_usec == 1'700'000'090'000'000);
+}
+
 TEST_CASE("run_tasks: outcomes map to TASK_RESULT words and journal fields")
 {
   RunnerFixture f;
