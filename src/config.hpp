@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <utility>
@@ -21,6 +22,12 @@ struct Settings
   Duration timeout = 30min;             // default per-task timeout
   Duration kill_timeout = 10s;          // SIGTERM -> SIGKILL grace
   std::uint64_t output_limit = 1 << 20; // bytes of output per task forwarded to the log
+};
+
+// Where each run leaves metrics for node_exporter's textfile collector ([metrics]).
+struct MetricsSettings
+{
+  std::optional<std::filesystem::path> textfile; // absolute, ends in ".prom"; unset: no metrics
 };
 
 enum class TaskKind { command, sql };
@@ -63,6 +70,7 @@ struct Task
 struct Config
 {
   Settings settings;
+  MetricsSettings metrics;
   std::vector<Database> databases;  // in file order
   std::vector<Task> tasks;          // run order: main file, then drop-ins by file name
   std::vector<std::string> sources; // every file read, in order

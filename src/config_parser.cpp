@@ -5,9 +5,10 @@
 // - toml++ keeps a table's keys in a sorted map, not in file order. We walk
 //   keys by source position, so the error reported is the first one in the
 //   file and `environment` keeps the order the administrator wrote.
-// - Every table is checked against a table of known keys (one for [settings],
-//   one per task kind); the same table drives "did you mean" hints, so adding
-//   a key or a task kind is a line in a table plus a reader.
+// - Every table is checked against a table of known keys (one each for
+//   [settings] and [metrics], one per task kind); the same table drives "did
+//   you mean" hints, so adding a key or a task kind is a line in a table plus
+//   a reader.
 // - Task defaults come from [settings], which may stand after the tasks in
 //   the file, so [settings] is read first.
 // - A task's name is read before its other keys: every message names the task.
@@ -54,6 +55,11 @@ constexpr std::array<KnownKey<Settings>, 4> k_settings_keys{{
      [](Settings& s, const Field& f) { return store(read_duration(f), s.kill_timeout); }},
     {"output_limit",
      [](Settings& s, const Field& f) { return store(read_size(f), s.output_limit); }},
+}};
+
+constexpr std::array<KnownKey<MetricsSettings>, 1> k_metrics_keys{{
+    {"textfile",
+     [](MetricsSettings& m, const Field& f) { return store(read_textfile_path(f), m.textfile); }},
 }};
 
 // Every key a command task accepts; docs/configuration.md lists the same.
@@ -310,11 +316,12 @@ enum class FileRole { main, dropin };
 Status check_top_level(const toml::table& top, const std::string& file, FileRole role)
 {
   const std::vector<std::string> valid =
-      role == FileRole::main ? std::vector<std::string>{"settings", "databases", "task"}
+      role == FileRole::main ? std::vector<std::string>{"settings", "databases", "metrics", "task"}
                              : std::vector<std::string>{"task"};
   for (const auto& [key, value] : in_file_order(top)) {
     const Field field{file, "at top level", std::string(key->str()), *key, *value};
-    if (role == FileRole::dropin && (field.name == "settings" || field.name == "databases")) {
+    if (role == FileRole::dropin &&
+        (field.name == "settings" || field.name == "databases" || field.name == "metrics")) {
       return fail(location_of(file, key->source()),
                   fmt::format("[{}] is not allowed in a drop-in file", field.name),
                   fmt::format("{} belong in the main config file", field.name));
@@ -326,22 +333,26 @@ Status check_top_level(const toml::table& top, const std::string& file, FileRole
   return {};
 }
 
-Read<Settings> parse_settings(const toml::table& top, const std::string& file)
+// Reads the table `section` ([settings], [metrics]) of `top` with its `keys`; absent: defaults.
+template <typename Target>
+Read<Target> parse_section(const toml::table& top, const std::string& file,
+                           std::string_view section, std::span<const KnownKey<Target>> keys)
 {
-  Settings settings;
-  const auto it = top.find("settings");
+  Target target;
+  const auto it = top.find(section);
   if (it == top.end()) {
-    return settings;
+    return target;
   }
   const auto* table = it->second.as_table();
   if (table == nullptr) {
-    return wrong_type({file, "at top level", "settings", it->first, it->second}, "a table");
+    return wrong_type({file, "at top level", std::string(section), it->first, it->second},
+                      "a table");
   }
-  if (auto applied = apply_keys<Settings>(*table, file, "in [settings]", k_settings_keys, settings);
-      !applied) {
+  const std::string owner = fmt::format("in [{}]", section);
+  if (auto applied = apply_keys<Target>(*table, file, owner, keys, target); !applied) {
     return tl::unexpected(applied.error());
   }
-  return settings;
+  return target;
 }
 
 Read<Database> parse_database(const toml::key& key, const toml::node& node, const std::string& file)
@@ -424,8 +435,15 @@ tl::expected<Config, ConfigError> parse_config(std::string_view text, const std:
   if (auto checked = check_top_level(*top, origin, FileRole::main); !checked) {
     return tl::unexpected(checked.error());
   }
-  if (auto settings = store(parse_settings(*top, origin), config.settings); !settings) {
+  if (auto settings = store(parse_section<Settings>(*top, origin, "settings", k_settings_keys),
+                            config.settings);
+      !settings) {
     return tl::unexpected(settings.error());
+  }
+  if (auto metrics = store(parse_section<MetricsSettings>(*top, origin, "metrics", k_metrics_keys),
+                           config.metrics);
+      !metrics) {
+    return tl::unexpected(metrics.error());
   }
   if (auto databases = store(parse_databases(*top, origin), config.databases); !databases) {
     return tl::unexpected(databases.error());

@@ -251,6 +251,32 @@ Read<std::string> read_absolute_path(const Field& field)
   return path;
 }
 
+// node_exporter's textfile collector reads only files named *.prom in its directory.
+Read<std::string> read_textfile_path(const Field& field)
+{
+  auto path = read_string(field);
+  if (!path) {
+    return path;
+  }
+  constexpr std::string_view example =
+      R"(e.g. "/var/lib/prometheus/node-exporter/periodic_tasks.prom")";
+  if (!path->starts_with('/')) {
+    return fail_at(field,
+                   fmt::format("\"{}\" {} must be an absolute path, not \"{}\"", field.name,
+                               field.owner, *path),
+                   fmt::format("write the full path, {}", example));
+  }
+  const std::string_view file_name = std::string_view(*path).substr(path->rfind('/') + 1);
+  if (!file_name.ends_with(".prom") || file_name.size() == std::string_view(".prom").size()) {
+    return fail_at(
+        field,
+        fmt::format("\"{}\" {} must name a file ending in \".prom\", not \"{}\"", field.name,
+                    field.owner, *path),
+        fmt::format("node_exporter's textfile collector reads only *.prom files; {}", example));
+  }
+  return path;
+}
+
 Read<std::vector<std::string>> read_command(const Field& field)
 {
   auto argv = read_string_array(field);

@@ -73,6 +73,7 @@ Read<Duration> read_timeout(const Field& field);   // > 0, or "infinity"
 Read<std::uint64_t> read_size(const Field& field); // "1MiB" or bytes
 Read<std::string> read_timezone(const Field& field);
 Read<std::string> read_absolute_path(const Field& field);
+Read<std::string> read_textfile_path(const Field& field); // absolute, a file name ending in .prom
 Read<std::vector<std::string>> read_command(const Field& field);
 Read<std::vector<std::pair<std::string, std::string>>> read_environment(const Field& field);
 Read<std::vector<int>> read_exit_codes(const Field& field);
