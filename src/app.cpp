@@ -14,6 +14,7 @@
 #include "cli.hpp"
 #include "config_loader.hpp"
 #include "journal.hpp"
+#include "metrics_file.hpp"
 #include "notify.hpp"
 #include "postgres.hpp"
 #include "process_posix.hpp"
@@ -154,6 +155,9 @@ int run_command(const CliOptions& options, const Config& config)
 
   // 5. Run, then report on stdout (unless stdout is the journal, which already has it all).
   const RunSummary summary = run_tasks(config.settings, request, deps);
+  if (config.metrics.textfile) { // a failure is a warning record, never another exit code
+    write_run_metrics(*config.metrics.textfile, summary, config, log);
+  }
   const int code = exit_code_for(summary);
   if (options.json) {
     std::fputs(render_summary_json(summary, code).c_str(), stdout);
