@@ -13,12 +13,15 @@
 
 #include "cli.hpp"
 #include "config_loader.hpp"
+#include "history.hpp"
 #include "journal.hpp"
+#include "journal_reader.hpp"
 #include "metrics_file.hpp"
 #include "notify.hpp"
 #include "postgres.hpp"
 #include "process_posix.hpp"
 #include "progress.hpp"
+#include "report.hpp"
 #include "run_context.hpp"
 #include "runner.hpp"
 #include "selection.hpp"
@@ -167,11 +170,107 @@ int run_command(const CliOptions& options, const Config& config)
   return code;
 }
 
+// Opens the journal `status` and `history` read, refusing to show a partial
+// picture: without the right to read the system journal, sd-journal would
+// quietly return only this user's own entries.
+std::unique_ptr<TaskJournal> open_task_journal(const CliOptions& options)
+{
+  if (!options.journal_directory) {
+    if (const auto unreadable = unreadable_system_journals(); !unreadable.empty()) {
+      const std::string user = current_identity().user;
+      throw Fatal(k_exit_no_permission,
+                  fmt::format("cannot read the system journal ({}) as user {}; hint: run as root, "
+                              "or add the user to the systemd-journal group: "
+                              "usermod -aG systemd-journal {}",
+                              unreadable.front().string(), user, user));
+    }
+    if (!any_journal_files()) {
+      std::fputs("periodic_tasks: warning: no journal files under /run/log/journal or "
+                 "/var/log/journal (is systemd-journald running?)\n",
+                 stderr);
+    }
+  }
+  auto journal = SdTaskJournal::open(options.journal_directory);
+  if (!journal) {
+    throw Fatal(k_exit_usage, journal.error());
+  }
+  return std::move(*journal);
+}
+
+// The lock directories a task may be locked in: this user's and the service's.
+FileLockProbe lock_probe()
+{
+  std::vector<std::filesystem::path> directories{
+      default_lock_directory(std::getenv("RUNTIME_DIRECTORY"), std::getenv("XDG_RUNTIME_DIR"),
+                             ::geteuid(), owner_of(k_system_lock_directory))};
+  if (directories.front() != k_system_lock_directory) {
+    directories.emplace_back(k_system_lock_directory);
+  }
+  return FileLockProbe(std::move(directories));
+}
+
+int status_command(const CliOptions& options, const Config& config)
+{
+  std::vector<const Task*> tasks;
+  if (options.tasks.empty()) {
+    for (const auto& task : config.tasks) {
+      tasks.push_back(&task); // disabled ones too: they are shown as disabled
+    }
+  } else if (auto named = select_tasks(config, options.tasks)) {
+    tasks = *named;
+  } else {
+    throw Fatal(k_exit_usage, named.error());
+  }
+  const auto journal = open_task_journal(options);
+  const FileLockProbe locks = lock_probe();
+  std::vector<TaskStatus> statuses;
+  bool any_failing = false;
+  for (const Task* task : tasks) {
+    statuses.push_back(read_status(*journal, *task, locks));
+    any_failing = any_failing || (statuses.back().last && is_failure(statuses.back().last->result));
+  }
+  std::fputs((options.json ? render_status_json(statuses) : render_status_text(statuses)).c_str(),
+             stdout);
+  return any_failing ? k_exit_task_failed : k_exit_ok;
+}
+
+int history_command(const CliOptions& options)
+{
+  HistoryQuery query;
+  query.limit = options.limit;
+  query.failed_only = options.failed_only;
+  query.filter.task = options.tasks.empty() ? std::string() : options.tasks.front();
+  query.filter.run_id = options.run_id;
+  query.filter.invocation = options.invocation;
+  if (options.since) {
+    const SystemClock clock;
+    const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                         clock.wall().time_since_epoch())
+                         .count();
+    auto since = parse_since(*options.since, now);
+    if (!since) {
+      throw Fatal(k_exit_usage, fmt::format("--since: {}", since.error()));
+    }
+    query.filter.since_usec = *since;
+  }
+  const auto journal = open_task_journal(options);
+  const auto runs = read_history(*journal, query, lock_probe());
+  std::fputs((options.json ? render_history_json(runs) : render_history_text(runs)).c_str(),
+             stdout);
+  if (runs.empty() && !options.json) {
+    std::fputs("periodic_tasks: no matching task runs in the journal\n", stderr);
+  }
+  return k_exit_ok;
+}
+
 int dispatch(const CliOptions& options)
 {
   if (options.command == Command::version) {
     std::printf("periodic_tasks %s\n", PT_VERSION);
     return k_exit_ok;
+  }
+  if (options.command == Command::history) {
+    return history_command(options); // needs no config: history outlives a broken one
   }
   const Config config = load(options);
   switch (options.command) {
@@ -185,6 +284,8 @@ int dispatch(const CliOptions& options)
         (options.json ? render_task_list_json(config) : render_task_list_text(config)).c_str(),
         stdout);
     return k_exit_ok;
+  case Command::status:
+    return status_command(options, config);
   default:
     return run_command(options, config);
   }
