@@ -67,6 +67,7 @@
 namespace pt {
 
 using pg::Clock;
+using pg::pq;
 using pg::Waiter;
 
 SqlResult PgExecutor::Session::run(const SqlRequest& request, Waiter& waiter,
@@ -101,15 +102,15 @@ SqlResult PgExecutor::Session::run(const SqlRequest& request, Waiter& waiter,
 // while it was idle (a FATAL and EOF after pg_terminate_backend, say).
 bool PgExecutor::Session::usable()
 {
-  if (!m_conn || PQstatus(m_conn.get()) != CONNECTION_OK ||
-      PQtransactionStatus(m_conn.get()) != PQTRANS_IDLE) {
+  if (!m_conn || pq().PQstatus(m_conn.get()) != CONNECTION_OK ||
+      pq().PQtransactionStatus(m_conn.get()) != PQTRANS_IDLE) {
     return false;
   }
-  pollfd fd{PQsocket(m_conn.get()), POLLIN, 0};
-  if (::poll(&fd, 1, 0) > 0 && PQconsumeInput(m_conn.get()) == 0) {
+  pollfd fd{pq().PQsocket(m_conn.get()), POLLIN, 0};
+  if (::poll(&fd, 1, 0) > 0 && pq().PQconsumeInput(m_conn.get()) == 0) {
     return false;
   }
-  return PQstatus(m_conn.get()) == CONNECTION_OK;
+  return pq().PQstatus(m_conn.get()) == CONNECTION_OK;
 }
 
 void PgExecutor::Session::redact(SqlResult& result) const

@@ -18,6 +18,7 @@ namespace {
 
 using pg::Clock;
 using pg::k_application;
+using pg::pq;
 using pg::Waiter;
 using pg::Wake;
 
@@ -46,8 +47,8 @@ tl::expected<void, std::string> PgExecutor::Session::check_conninfo()
     return {};
   }
   char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(m_database.conninfo.c_str(), &error);
-  PQfreemem(error);
+  PQconninfoOption* options = pq().PQconninfoParse(m_database.conninfo.c_str(), &error);
+  pq().PQfreemem(error);
   if (options == nullptr) {
     return tl::unexpected(
         fmt::format("the conninfo of database \"{}\" is not a valid libpq connection string or URI",
@@ -66,7 +67,7 @@ tl::expected<void, std::string> PgExecutor::Session::check_conninfo()
       }
     }
   }
-  PQconninfoFree(options);
+  pq().PQconninfoFree(options);
   m_server = describe_server(named[0], named[1], named[2], named[3]);
   return {};
 }
@@ -76,6 +77,11 @@ tl::expected<void, SqlResult> PgExecutor::Session::connect(Waiter& waiter,
 {
   m_secrets.clear();
   m_server.clear();
+  if (auto loaded = pg::load_libpq(); !loaded) {
+    auto result = connect_failure(loaded.error());
+    result.permanent = true; // a missing library stays missing for this run
+    return tl::unexpected(std::move(result));
+  }
   if (auto checked = check_conninfo(); !checked) {
     auto result = connect_failure(checked.error());
     result.permanent = true;
@@ -103,14 +109,14 @@ tl::expected<void, SqlResult> PgExecutor::Session::connect(Waiter& waiter,
   values.push_back(timeout.c_str());
   keywords.push_back(nullptr);
   values.push_back(nullptr);
-  m_conn.reset(PQconnectStartParams(keywords.data(), values.data(), 1));
+  m_conn.reset(pq().PQconnectStartParams(keywords.data(), values.data(), 1));
   if (!m_conn) {
     return tl::unexpected(connect_failure("out of memory"));
   }
-  if (const char* used = PQpass(m_conn.get()); used != nullptr && *used != '\0') {
+  if (const char* used = pq().PQpass(m_conn.get()); used != nullptr && *used != '\0') {
     m_secrets.emplace_back(used); // from ~/.pgpass or $PGPASSWORD
   }
-  if (PQstatus(m_conn.get()) != CONNECTION_BAD) {
+  if (pq().PQstatus(m_conn.get()) != CONNECTION_BAD) {
     m_server = describe(); // libpq has filled in the defaults
   }
   return poll_connection(waiter);
@@ -124,10 +130,10 @@ tl::expected<void, SqlResult> PgExecutor::Session::poll_connection(Waiter& waite
   const auto connect_deadline = pg::deadline_after(Clock::now(), m_database.connect_timeout);
   waiter.set_deadline(pg::earliest(task_deadline, connect_deadline));
   auto status =
-      PQstatus(m_conn.get()) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
+      pq().PQstatus(m_conn.get()) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
   while (status != PGRES_POLLING_OK && status != PGRES_POLLING_FAILED) {
     const auto events = static_cast<short>(status == PGRES_POLLING_READING ? POLLIN : POLLOUT);
-    const auto wake = waiter.wait(PQsocket(m_conn.get()), events);
+    const auto wake = waiter.wait(pq().PQsocket(m_conn.get()), events);
     if (wake == Wake::stop) {
       auto result = connect_failure("interrupted by a stop request while connecting");
       result.outcome = SqlOutcome::interrupted;
@@ -144,22 +150,22 @@ tl::expected<void, SqlResult> PgExecutor::Session::poll_connection(Waiter& waite
       m_conn.reset();
       return tl::unexpected(std::move(result));
     }
-    status = PQconnectPoll(m_conn.get());
+    status = pq().PQconnectPoll(m_conn.get());
   }
   waiter.set_deadline(task_deadline);
   m_server = describe();
   if (status == PGRES_POLLING_FAILED) {
-    const char* error = PQerrorMessage(m_conn.get());
+    const char* error = pq().PQerrorMessage(m_conn.get());
     auto result = connect_failure(connect_failure_reason(error));
     // The server's SQLSTATE (28P01, 28000) is not exposed for a failed
     // connection, so its message tells an authentication failure.
     result.permanent =
-        PQconnectionNeedsPassword(m_conn.get()) != 0 || is_authentication_failure(error);
+        pq().PQconnectionNeedsPassword(m_conn.get()) != 0 || is_authentication_failure(error);
     m_conn.reset();
     return tl::unexpected(std::move(result));
   }
-  PQsetnonblocking(m_conn.get(), 1);
-  PQsetNoticeProcessor(m_conn.get(), ignore_notice, nullptr);
+  pq().PQsetnonblocking(m_conn.get(), 1);
+  pq().PQsetNoticeProcessor(m_conn.get(), ignore_notice, nullptr);
   return {};
 }
 
@@ -169,8 +175,8 @@ std::string PgExecutor::Session::describe() const
     return {};
   }
   auto* conn = m_conn.get();
-  return describe_server(text_or_empty(PQhost(conn)), text_or_empty(PQport(conn)),
-                         text_or_empty(PQdb(conn)), text_or_empty(PQuser(conn)));
+  return describe_server(text_or_empty(pq().PQhost(conn)), text_or_empty(pq().PQport(conn)),
+                         text_or_empty(pq().PQdb(conn)), text_or_empty(pq().PQuser(conn)));
 }
 
 SqlResult PgExecutor::Session::connect_failure(std::string reason) const

@@ -28,15 +28,67 @@ inline constexpr auto k_timeout_slack = std::chrono::milliseconds(20);
 inline constexpr std::size_t k_preview_cell_bytes = 256;
 inline constexpr const char* k_application = "periodic_tasks";
 
+// --- libpq, loaded on first use (postgres_libpq.cpp) -----------------------------
+//
+// The program does not link libpq (its dependency chain would dominate the
+// start-up of every run, SQL or not): the edge calls it through this table,
+// filled by dlopen() when the first SQL task connects. <libpq-fe.h> is only
+// used for its types and, through decltype, the functions' signatures.
+
+inline constexpr const char* k_libpq_file = "libpq.so.5";
+
+// Every libpq function the edge calls.
+// clang-format off
+#define PT_LIBPQ_FUNCTIONS(X)                    \
+  X(PQcancel) X(PQclear)                         \
+  X(PQcmdStatus) X(PQcmdTuples)                  \
+  X(PQconnectPoll) X(PQconnectStartParams)       \
+  X(PQconnectionNeedsPassword) X(PQconninfoFree) \
+  X(PQconninfoParse) X(PQconsumeInput)           \
+  X(PQdb) X(PQenterPipelineMode)                 \
+  X(PQerrorMessage) X(PQexitPipelineMode)        \
+  X(PQfinish) X(PQflush)                         \
+  X(PQfname) X(PQfreeCancel)                     \
+  X(PQfreemem) X(PQgetCancel)                    \
+  X(PQgetResult) X(PQgetisnull)                  \
+  X(PQgetvalue) X(PQhost)                        \
+  X(PQisBusy) X(PQnfields)                       \
+  X(PQnparams) X(PQntuples)                      \
+  X(PQpass) X(PQpipelineStatus)                  \
+  X(PQpipelineSync) X(PQport)                    \
+  X(PQresultErrorField) X(PQresultErrorMessage)  \
+  X(PQresultStatus) X(PQsendDescribePrepared)    \
+  X(PQsendPrepare) X(PQsendQuery)                \
+  X(PQsendQueryParams) X(PQsendQueryPrepared)    \
+  X(PQsetNoticeProcessor) X(PQsetnonblocking)    \
+  X(PQsocket) X(PQstatus)                        \
+  X(PQtransactionStatus) X(PQuser)
+// clang-format on
+
+struct Libpq
+{
+#define PT_LIBPQ_MEMBER(name) decltype(&::name) name = nullptr;
+  PT_LIBPQ_FUNCTIONS(PT_LIBPQ_MEMBER)
+#undef PT_LIBPQ_MEMBER
+};
+
+// Loads libpq the first time it is called (later calls return the first
+// answer): nothing, or why it cannot be used, with a hint.
+tl::expected<void, std::string> load_libpq();
+
+// The loaded libpq. Only valid once load_libpq() succeeded, which every
+// connection does first: code that holds a PGconn or a PGresult may use it.
+const Libpq& pq();
+
 struct ConnCloser
 {
-  void operator()(PGconn* conn) const { PQfinish(conn); }
+  void operator()(PGconn* conn) const { pq().PQfinish(conn); }
 };
 using ConnPtr = std::unique_ptr<PGconn, ConnCloser>;
 
 struct ResultClearer
 {
-  void operator()(PGresult* result) const { PQclear(result); }
+  void operator()(PGresult* result) const { pq().PQclear(result); }
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultClearer>;
 using Results = std::vector<ResultPtr>;

@@ -13,13 +13,13 @@ namespace {
 
 std::string error_field(const PGresult* result, int code)
 {
-  const char* value = PQresultErrorField(result, code);
+  const char* value = pq().PQresultErrorField(result, code);
   return value != nullptr ? value : "";
 }
 
 std::int64_t command_count(PGresult* result)
 {
-  const std::string_view text = PQcmdTuples(result);
+  const std::string_view text = pq().PQcmdTuples(result);
   std::int64_t count = 0;
   std::from_chars(text.data(), text.data() + text.size(), count);
   return count;
@@ -28,27 +28,29 @@ std::int64_t command_count(PGresult* result)
 // True for commands whose count is rows read, not rows changed.
 bool counts_rows_read(PGresult* result)
 {
-  const std::string_view tag = PQcmdStatus(result);
-  const bool select = tag.substr(0, 7) == "SELECT " && PQresultStatus(result) == PGRES_TUPLES_OK;
+  const std::string_view tag = pq().PQcmdStatus(result);
+  const bool select =
+      tag.substr(0, 7) == "SELECT " && pq().PQresultStatus(result) == PGRES_TUPLES_OK;
   return select || tag.substr(0, 6) == "FETCH " || tag.substr(0, 5) == "MOVE ";
 }
 
 void take_rows(SqlResult& sql, const PGresult* result)
 {
-  const int rows = PQntuples(result);
-  const int columns = PQnfields(result);
+  const int rows = pq().PQntuples(result);
+  const int columns = pq().PQnfields(result);
   sql.rows_returned = rows;
   sql.columns.clear();
   for (int column = 0; column < columns; ++column) {
-    sql.columns.emplace_back(PQfname(result, column));
+    sql.columns.emplace_back(pq().PQfname(result, column));
   }
   sql.preview.clear();
   for (int row = 0; row < rows && sql.preview.size() < k_preview_rows; ++row) {
     auto& values = sql.preview.emplace_back();
     for (int column = 0; column < columns; ++column) {
-      values.push_back(PQgetisnull(result, row, column) != 0
-                           ? std::string("NULL")
-                           : preview_cell(PQgetvalue(result, row, column), k_preview_cell_bytes));
+      values.push_back(
+          pq().PQgetisnull(result, row, column) != 0
+              ? std::string("NULL")
+              : preview_cell(pq().PQgetvalue(result, row, column), k_preview_cell_bytes));
     }
   }
 }
@@ -58,7 +60,7 @@ void take_rows(SqlResult& sql, const PGresult* result)
 const PGresult* first_error(const Results& results)
 {
   for (const auto& result : results) {
-    const auto status = PQresultStatus(result.get());
+    const auto status = pq().PQresultStatus(result.get());
     if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE) {
       return result.get();
     }
@@ -74,14 +76,15 @@ void take_error(SqlResult& result, const PGresult* error)
   result.hint = error_field(error, PG_DIAG_MESSAGE_HINT);
   result.context = error_field(error, PG_DIAG_CONTEXT);
   if (result.message.empty()) {
-    result.message = one_line(PQresultErrorMessage(error)); // libpq's own errors have no fields
+    result.message =
+        one_line(pq().PQresultErrorMessage(error)); // libpq's own errors have no fields
   }
 }
 
 void absorb(SqlResult& sql, const Results& results)
 {
   for (const auto& result : results) {
-    const auto status = PQresultStatus(result.get());
+    const auto status = pq().PQresultStatus(result.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       continue;
     }

@@ -97,7 +97,7 @@ Step Transaction::sent(bool ok)
   if (ok) {
     return {};
   }
-  return tl::unexpected(Failure{Wake::broken, nullptr, one_line(PQerrorMessage(m_conn))});
+  return tl::unexpected(Failure{Wake::broken, nullptr, one_line(pq().PQerrorMessage(m_conn))});
 }
 
 // Waits for what was sent; fails on the first error the server reported.
@@ -137,14 +137,15 @@ Step Transaction::begin()
   const auto values = c_strings(bound, bound.size());
   const bool prepare_next = !m_request.params.empty() && m_begun_statements < statements.size();
   const bool ok =
-      PQenterPipelineMode(m_conn) == 1 &&
-      PQsendQueryParams(m_conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
-      (m_begun_statements == 0 || PQsendQueryParams(m_conn, statements.front().c_str(), 0, nullptr,
-                                                    nullptr, nullptr, nullptr, 0) == 1) &&
-      PQsendQueryParams(m_conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                        values.data(), nullptr, nullptr, 0) == 1 &&
+      pq().PQenterPipelineMode(m_conn) == 1 &&
+      pq().PQsendQueryParams(m_conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+      (m_begun_statements == 0 ||
+       pq().PQsendQueryParams(m_conn, statements.front().c_str(), 0, nullptr, nullptr, nullptr,
+                              nullptr, 0) == 1) &&
+      pq().PQsendQueryParams(m_conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                             values.data(), nullptr, nullptr, 0) == 1 &&
       (!prepare_next || send_prepare(statements[m_begun_statements])) &&
-      PQpipelineSync(m_conn) == 1;
+      pq().PQpipelineSync(m_conn) == 1;
   if (auto step = sent(ok); !step) {
     return step;
   }
@@ -182,15 +183,15 @@ std::size_t Transaction::begin_statement(const Failure& failure, bool prepared) 
 // Queues the Parse and Describe of `statement` as the unnamed statement (in pipeline mode).
 bool Transaction::send_prepare(const std::string& statement)
 {
-  return PQsendPrepare(m_conn, "", statement.c_str(), 0, nullptr) == 1 &&
-         PQsendDescribePrepared(m_conn, "") == 1;
+  return pq().PQsendPrepare(m_conn, "", statement.c_str(), 0, nullptr) == 1 &&
+         pq().PQsendDescribePrepared(m_conn, "") == 1;
 }
 
 // Returns how many $n the statement whose Describe ends `described` uses, if
 // the request binds that many.
 tl::expected<std::size_t, Failure> Transaction::params_used(const Results& described) const
 {
-  const auto used = static_cast<std::size_t>(PQnparams(described.back().get()));
+  const auto used = static_cast<std::size_t>(pq().PQnparams(described.back().get()));
   if (used > m_request.params.size()) {
     return tl::unexpected(Failure{Wake::ready, nullptr,
                                   fmt::format("the statement uses ${} but the task binds only {} "
@@ -205,7 +206,7 @@ Step Transaction::execute(const std::string& statement)
   if (!m_request.params.empty()) {
     return execute_with_params(statement);
   }
-  if (auto step = sent(PQsendQuery(m_conn, statement.c_str()) == 1); !step) {
+  if (auto step = sent(pq().PQsendQuery(m_conn, statement.c_str()) == 1); !step) {
     return step;
   }
   Results results;
@@ -221,8 +222,8 @@ Step Transaction::execute_with_params(const std::string& statement)
 {
   auto used = std::exchange(m_prepared, std::nullopt);
   if (!used) {
-    const bool ok =
-        PQenterPipelineMode(m_conn) == 1 && send_prepare(statement) && PQpipelineSync(m_conn) == 1;
+    const bool ok = pq().PQenterPipelineMode(m_conn) == 1 && send_prepare(statement) &&
+                    pq().PQpipelineSync(m_conn) == 1;
     if (auto step = sent(ok); !step) {
       return step;
     }
@@ -237,8 +238,8 @@ Step Transaction::execute_with_params(const std::string& statement)
     used = *counted;
   }
   const auto values = c_strings(m_request.params, *used);
-  if (auto step = sent(PQsendQueryPrepared(m_conn, "", static_cast<int>(*used), values.data(),
-                                           nullptr, nullptr, 0) == 1);
+  if (auto step = sent(pq().PQsendQueryPrepared(m_conn, "", static_cast<int>(*used), values.data(),
+                                                nullptr, nullptr, 0) == 1);
       !step) {
     return step;
   }
@@ -252,13 +253,13 @@ Step Transaction::end()
 {
   m_committing = !m_request.rollback;
   const char* command = m_committing ? "COMMIT" : "ROLLBACK";
-  if (auto step = sent(PQsendQuery(m_conn, command) == 1); !step) {
+  if (auto step = sent(pq().PQsendQuery(m_conn, command) == 1); !step) {
     return step;
   }
   Results results;
   auto step = await(results);
   if (step && m_committing && !results.empty() &&
-      std::string_view(PQcmdStatus(results.back().get())) != "COMMIT") {
+      std::string_view(pq().PQcmdStatus(results.back().get())) != "COMMIT") {
     return tl::unexpected(Failure{Wake::ready, nullptr, "the server rolled back at COMMIT"});
   }
   return step;
@@ -279,7 +280,8 @@ Ending Transaction::fail(Failure failure)
   case Wake::broken:
     result.outcome = SqlOutcome::connection_failed;
     if (result.message.empty()) {
-      result.message = failure.message.empty() ? one_line(PQerrorMessage(m_conn)) : failure.message;
+      result.message =
+          failure.message.empty() ? one_line(pq().PQerrorMessage(m_conn)) : failure.message;
     }
     result.message = "connection lost: " + result.message;
     if (m_committing) {

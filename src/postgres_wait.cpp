@@ -52,18 +52,18 @@ int poll_timeout_ms(TimePoint now, std::optional<TimePoint> wake)
 Wake await_result(PGconn* conn, Waiter& waiter)
 {
   for (;;) {
-    const int pending = PQflush(conn);
+    const int pending = pq().PQflush(conn);
     if (pending < 0) {
       return Wake::broken;
     }
-    if (pending == 0 && PQisBusy(conn) == 0) {
+    if (pending == 0 && pq().PQisBusy(conn) == 0) {
       return Wake::ready;
     }
     const auto events = static_cast<short>(pending == 1 ? POLLIN | POLLOUT : POLLIN);
-    if (const auto wake = waiter.wait(PQsocket(conn), events); wake != Wake::ready) {
+    if (const auto wake = waiter.wait(pq().PQsocket(conn), events); wake != Wake::ready) {
       return wake;
     }
-    if (PQconsumeInput(conn) == 0) {
+    if (pq().PQconsumeInput(conn) == 0) {
       return Wake::broken;
     }
   }
@@ -71,7 +71,7 @@ Wake await_result(PGconn* conn, Waiter& waiter)
 
 bool is_copy(const PGresult* result)
 {
-  const auto status = PQresultStatus(result);
+  const auto status = pq().PQresultStatus(result);
   return status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH;
 }
 
@@ -121,18 +121,18 @@ Wake Waiter::wait(int socket, short events)
 
 Wake collect(PGconn* conn, Waiter& waiter, Results& results)
 {
-  const bool pipeline = PQpipelineStatus(conn) != PQ_PIPELINE_OFF;
+  const bool pipeline = pq().PQpipelineStatus(conn) != PQ_PIPELINE_OFF;
   for (;;) {
     const auto wake = await_result(conn, waiter);
     if (wake == Wake::deadline || wake == Wake::stop) {
       return wake;
     }
-    if (wake == Wake::broken && PQstatus(conn) != CONNECTION_BAD) {
+    if (wake == Wake::broken && pq().PQstatus(conn) != CONNECTION_BAD) {
       return wake; // PQgetResult could block on what is left of the socket
     }
-    ResultPtr result(PQgetResult(conn));
+    ResultPtr result(pq().PQgetResult(conn));
     if (!result) {
-      if (PQstatus(conn) == CONNECTION_BAD) {
+      if (pq().PQstatus(conn) == CONNECTION_BAD) {
         return Wake::broken;
       }
       if (pipeline) {
@@ -140,8 +140,8 @@ Wake collect(PGconn* conn, Waiter& waiter, Results& results)
       }
       return Wake::ready;
     }
-    if (PQresultStatus(result.get()) == PGRES_PIPELINE_SYNC) {
-      return PQexitPipelineMode(conn) == 1 ? Wake::ready : Wake::broken;
+    if (pq().PQresultStatus(result.get()) == PGRES_PIPELINE_SYNC) {
+      return pq().PQexitPipelineMode(conn) == 1 ? Wake::ready : Wake::broken;
     }
     if (is_copy(result.get())) {
       return Wake::copy;
@@ -151,7 +151,7 @@ Wake collect(PGconn* conn, Waiter& waiter, Results& results)
 }
 bool CancelRequest::start(PGconn* conn)
 {
-  PGcancel* cancel = PQgetCancel(conn);
+  PGcancel* cancel = pq().PQgetCancel(conn);
   if (cancel == nullptr) {
     return false;
   }
@@ -164,12 +164,12 @@ bool CancelRequest::start(PGconn* conn)
   try {
     std::thread([cancel, done = std::move(promise)]() mutable {
       std::array<char, 256> error{};
-      PQcancel(cancel, error.data(), static_cast<int>(error.size()));
-      PQfreeCancel(cancel);
+      pq().PQcancel(cancel, error.data(), static_cast<int>(error.size()));
+      pq().PQfreeCancel(cancel);
       done.set_value();
     }).detach();
   } catch (const std::system_error&) {
-    PQfreeCancel(cancel);
+    pq().PQfreeCancel(cancel);
     m_done = {};
   }
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
@@ -182,19 +182,19 @@ bool roll_back(PGconn* conn, Waiter& waiter)
 {
   waiter.ignore_stop();
   waiter.set_deadline(Clock::now() + k_cancel_grace);
-  const auto status = PQtransactionStatus(conn);
+  const auto status = pq().PQtransactionStatus(conn);
   if (status == PQTRANS_IDLE) {
-    return PQstatus(conn) == CONNECTION_OK;
+    return pq().PQstatus(conn) == CONNECTION_OK;
   }
   if (status != PQTRANS_INTRANS && status != PQTRANS_INERROR) {
     return false; // a command is still running, or the connection is gone
   }
-  if (PQsendQuery(conn, "ROLLBACK") != 1) {
+  if (pq().PQsendQuery(conn, "ROLLBACK") != 1) {
     return false;
   }
   Results results;
   return collect(conn, waiter, results) == Wake::ready && first_error(results) == nullptr &&
-         PQtransactionStatus(conn) == PQTRANS_IDLE;
+         pq().PQtransactionStatus(conn) == PQTRANS_IDLE;
 }
 
 Cancelled cancel_and_collect(PGconn* conn, Waiter& waiter, Results& late)
