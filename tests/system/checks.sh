@@ -28,6 +28,12 @@ check_1_install()
         fail "installing started the service"
     in_ctr getent passwd periodic-tasks | grep -q ':/var/lib/periodic-tasks:' ||
         fail "no system user periodic-tasks with home /var/lib/periodic-tasks"
+    # systemd's dpkg trigger on /usr/lib/systemd/catalog ran `journalctl --update-catalog`.
+    local entries listed
+    entries=$(in_ctr grep -c '^-- [0-9a-f]\{32\}$' /usr/lib/systemd/catalog/periodic-tasks.catalog)
+    listed=$(in_ctr journalctl --list-catalog | grep -c ' periodic-tasks: ' || true)
+    [[ $entries -gt 0 && $listed == "$entries" ]] ||
+        fail "journalctl --list-catalog shows $listed of our $entries catalog entries"
     in_ctr systemd-analyze verify --man=no periodic-tasks.service periodic-tasks.timer 2>"$T/verify"
     [[ ! -s $T/verify ]] || fail "systemd-analyze verify: $(cat "$T/verify")"
     # _completion_loader returns 124 ("retry") when it loaded something.
@@ -49,15 +55,11 @@ command = ["/bin/echo", "hello from ok-task"]
 EOF
     # No credential in /etc/credstore: LoadCredential= must not fail the unit.
     in_ctr test ! -e /etc/credstore/periodic-tasks-db-password
-    # The OnFailure= recipe of docs/systemd.md, with a file instead of mail.
-    put_file /etc/systemd/system/periodic-tasks-alert@.service <<'EOF'
-[Service]
-Type=oneshot
-ExecStart=/bin/sh -c 'journalctl -u %i -n 50 --no-pager -o cat > /run/alert-%i.txt'
-EOF
-    put_file /etc/systemd/system/periodic-tasks.service.d/alert.conf <<'EOF'
+    # The example OnFailure= handler, installed as docs/systemd.md says.
+    in_ctr cp /usr/share/doc/periodic-tasks/examples/periodic-tasks-failure@.service /etc/systemd/system/
+    put_file /etc/systemd/system/periodic-tasks.service.d/on-failure.conf <<'EOF'
 [Unit]
-OnFailure=periodic-tasks-alert@%n.service
+OnFailure=periodic-tasks-failure@%n.service
 EOF
     in_ctr systemctl daemon-reload
     start_service
@@ -84,14 +86,29 @@ EOF
         cat "$T/explained" >&2
         fail "journalctl -x does not show the catalog text"
     fi
-    alert_sent()
+    # The handler names the failed task of this run (periodic_tasks history
+    # --invocation --failed), and only that one.
+    local handler=periodic-tasks-failure@periodic-tasks.service.service
+    handler_done()
     {
-        in_ctr grep -q 'task "fail-task" failed' /run/alert-periodic-tasks.service.txt 2>/dev/null
+        [[ $(unit_prop "$handler" ActiveState) =~ ^(inactive|failed)$ &&
+            $(unit_prop "$handler" ExecMainStartTimestampMonotonic) != 0 ]]
     }
-    wait_for 10 "the OnFailure= alert" alert_sent
-    in_ctr rm -r /etc/systemd/system/periodic-tasks.service.d /etc/systemd/system/periodic-tasks-alert@.service
+    wait_for 15 "the OnFailure= handler to run" handler_done
+    [[ $(unit_prop "$handler" Result) == success ]] ||
+        fail "the OnFailure= handler ended $(unit_prop "$handler" Result): $(in_ctr journalctl -u "$handler" --no-pager -o cat)"
+    in_ctr journalctl --sync
+    in_ctr journalctl --no-pager -o cat -u "$handler" -t periodic-tasks-failure >"$T/handler"
+    if ! grep -q '^periodic-tasks.service failed on .* (exit-code, exit status 1); failed task runs:$' "$T/handler" ||
+        ! grep -q -E '(^|[[:space:]])fail-task[[:space:]]+failed[[:space:]]' "$T/handler" ||
+        grep -q 'ok-task' "$T/handler"; then
+        sed 's/^/      /' "$T/handler" >&2
+        fail "the OnFailure= handler did not report fail-task alone"
+    fi
+    in_ctr rm -r /etc/systemd/system/periodic-tasks.service.d /etc/systemd/system/periodic-tasks-failure@.service
     in_ctr systemctl daemon-reload
-    echo "    both tasks ran, unit failed with status 1, catalog shown, OnFailure= alert sent"
+    echo "    both tasks ran, unit failed with status 1, catalog shown; the OnFailure= handler reported:"
+    sed 's/^/      /' "$T/handler"
 }
 
 check_3_timer_fires()
@@ -217,11 +234,32 @@ EOF
             fail "unexpected process in the cgroup: $(in_ctr ps -o pid=,args= -p "$pid")"
     done
     assert_no_process 'sleep 100[12]'
+    # The status line (sd_notify STATUS=, NotifyAccess=main) while it runs:
+    # `systemctl status` shows it, and the elapsed time moves on.
+    status_running()
+    {
+        [[ $(unit_prop periodic-tasks.service StatusText) == "Running 2/2: after-hang ("*")" ]]
+    }
+    wait_for 5 "StatusText 'Running 2/2: after-hang (...)'" status_running
+    local first_status
+    first_status=$(unit_prop periodic-tasks.service StatusText)
+    in_ctr systemctl status --no-pager periodic-tasks.service >"$T/status" || true
+    grep -q -F "Status: \"Running 2/2: after-hang (" "$T/status" ||
+        { cat "$T/status" >&2; fail "systemctl status does not show the running task"; }
+    status_moved()
+    {
+        status_running && [[ $(unit_prop periodic-tasks.service StatusText) != "$first_status" ]]
+    }
+    wait_for 5 "the status line's time to move on from '$first_status'" status_moved
     wait_for 30 "the run to end" service_not_activating
     journal_json -u periodic-tasks TASK=hang | jq -e 'any(.[]; .TASK_RESULT == "timeout")' >/dev/null ||
         fail "no timeout record for task hang"
     [[ -z $(cgroup_pids) ]] || fail "processes in the unit's cgroup after the run: $(cgroup_pids)"
+    local status
+    status=$(unit_prop periodic-tasks.service StatusText)
+    [[ $status == "Finished: 1 succeeded, 1 timed out" ]] || fail "StatusText after the run: '$status'"
     echo "    hang: timed out and killed; cgroup held only the runner and the next task"
+    echo "    status line: '$first_status', then '$status'"
 
     # 5b: `systemctl stop` in the middle of a task.
     put_config <<'EOF'
@@ -240,6 +278,11 @@ EOF
         in_ctr pgrep -f 'sleep 1004' >/dev/null
     }
     wait_for 30 "task long to start" long_running
+    status_long()
+    {
+        [[ $(unit_prop periodic-tasks.service StatusText) == "Running 1/2: long ("*")" ]]
+    }
+    wait_for 5 "StatusText 'Running 1/2: long (...)'" status_long
     local stop_started=$SECONDS
     in_ctr systemctl stop periodic-tasks.service 2>/dev/null
     local took=$((SECONDS - stop_started))
@@ -254,6 +297,8 @@ EOF
     journal_json -u periodic-tasks MESSAGE_ID=ba06c083762110f0a9da119a84571d72 |
         jq -e 'any(.[]; .SIGNAL == "SIGTERM" and .NOT_RUN == "never" and .EXIT_STATUS == "143")' >/dev/null ||
         fail "no run-interrupted record naming the task that never ran"
+    status=$(unit_prop periodic-tasks.service StatusText)
+    [[ $status == "Interrupted by SIGTERM: 1 killed, 1 not run" ]] || fail "StatusText after stop: '$status'"
     echo "    stop: ${took}s, unit $state, no task process left"
 
     # 5c: a run that exceeds TimeoutStartSec= is stopped the same way but

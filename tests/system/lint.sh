@@ -3,7 +3,8 @@
 # Static checks of the package and units, each printing PASS or FAIL:
 #   lintian        no error or warning on the .deb and the source package
 #   hardening      hardening-check on the installed binary
-#   verify         systemd-analyze verify: nothing at all on stderr
+#   verify         systemd-analyze verify (the units and the example
+#                  OnFailure= handler): nothing at all on stderr
 #   security       systemd-analyze security exposure <= 2.0
 #   catalog        one catalog entry per MESSAGE_ID in src/event_log.hpp
 #   config         the default config is valid, enables no task, and its
@@ -74,8 +75,14 @@ lint_verify()
 {
     local units=lib/systemd/system
     cp -an /lib/systemd/system/. "$pkgroot/$units/"
+    # The example handler where an administrator puts it, and the commands it runs.
+    mkdir -p "$pkgroot/etc/systemd/system" "$pkgroot/bin"
+    cp "$pkgroot/usr/share/doc/periodic-tasks/examples/periodic-tasks-failure@.service" \
+        "$pkgroot/etc/systemd/system/"
+    cp -n /bin/sh /bin/journalctl "$pkgroot/bin/"
     systemd-analyze verify --man=no --root="$pkgroot" \
-        "/$units/periodic-tasks.service" "/$units/periodic-tasks.timer" 2>"$T/verify.err" >/dev/null
+        "/$units/periodic-tasks.service" "/$units/periodic-tasks.timer" \
+        periodic-tasks-failure@periodic-tasks.service.service 2>"$T/verify.err" >/dev/null
     local rc=$?
     sed 's/^/    /' "$T/verify.err"
     [[ $rc -eq 0 && ! -s $T/verify.err ]]

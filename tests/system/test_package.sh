@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: MIT
 # The system test: installs the real .deb into a booted Debian 12 container
 # (real systemd as PID 1, real journald) and checks what a user meets:
-#   1. apt-get install works; the timer is enabled and has a next elapse
+#   1. apt-get install works; the timer is enabled and has a next elapse;
+#      the message catalog is compiled
 #   2. a run with a failing and a succeeding task: both run, the unit fails
-#      with status 1, the journal has our fields and the catalog text
+#      with status 1, the journal has our fields and the catalog text, and
+#      the example OnFailure= handler reports the failed task
 #   3. a 5-second OnCalendar= drop-in: the timer starts a new run by itself
 #   4. `periodic_tasks run TASK` by hand as root logs to the same journal
 #   5. a hanging task is killed with nothing left in the unit's cgroup;
-#      `systemctl stop` during a run ends it with every task process gone
+#      `systemctl stop` during a run ends it with every task process gone;
+#      `systemctl status` shows the running task and how the run ended
 #   6. the sandbox holds (/etc read-only, the state directory writable) and
 #      psql (socket, TCP), SQL tasks (peer auth, password from a systemd
 #      credential), pg_dump, tar, rsync, curl, python3 work inside it
