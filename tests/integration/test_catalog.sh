@@ -81,7 +81,7 @@ assert_contains "$text" "journalctl RUN_ID=$run_id TASK=fail-task -o verbose" \
 assert_contains "$text" "success_exit_codes" "journalctl -x of the failed task (what to do)"
 text=$(explained c8712170e5fb5d1040243e4b94728248)
 assert_contains "$text" "Subject: periodic_tasks task slow-task timed out" "journalctl -x of the timeout"
-assert_contains "$text" "raise its timeout" "journalctl -x of the timeout (what to do)"
+assert_contains "$text" "periodic_tasks history slow-task" "journalctl -x of the timeout (what to do)"
 text=$(explained 214fd5d8aac4986e1fa1fa50391712da)
 assert_contains "$text" "Subject: periodic_tasks task busy-task skipped (locked)" \
     "journalctl -x of the skipped task"
