@@ -4,9 +4,9 @@
 // file back, keeps the series of tasks it did not run, and rewrites it whole.
 //
 // The parts that need care:
-// - The file is read back with a small parser for the text exposition format
-//   that understands only our own series and ignores any line it cannot read,
-//   so a truncated, hand-edited or foreign file never stops a run.
+// - The file is read back line by line (exposition.cpp); only our own series
+//   are kept and any line that cannot be read is ignored, so a truncated,
+//   hand-edited or foreign file never stops a run.
 // - Timestamps and durations are kept in whole microseconds and written as
 //   decimal seconds (no exponent), so a value survives any number of
 //   read-write cycles exactly.
@@ -22,6 +22,8 @@
 
 #include <fmt/format.h>
 
+#include "exposition.hpp"
+
 namespace pt {
 
 namespace {
@@ -35,30 +37,30 @@ struct Family
   std::string_view help;
   Kind kind;
   std::optional<std::int64_t> TaskMetrics::*value; // nullptr for the state set
+  double max = 0; // the largest value read back (counts and the state set)
 };
-
-constexpr std::string_view k_result_family = "periodic_tasks_last_result";
 
 // The families in the order the file lists them; docs/configuration.md lists the same.
 constexpr std::array<Family, 6> k_families{{
     {"periodic_tasks_last_run_timestamp_seconds",
      "Start time of the task's last run that was not skipped, in seconds since the epoch.",
-     Kind::seconds, &TaskMetrics::last_run_usec},
+     Kind::seconds, &TaskMetrics::last_run_usec, 0},
     {"periodic_tasks_last_success_timestamp_seconds",
      "Start time of the task's last successful run, in seconds since the epoch.", Kind::seconds,
-     &TaskMetrics::last_success_usec},
+     &TaskMetrics::last_success_usec, 0},
     {"periodic_tasks_last_duration_seconds",
      "Duration of the task's last run (its last attempt), in seconds.", Kind::seconds,
-     &TaskMetrics::last_duration_usec},
-    {k_result_family, "Result of the task's last run: 1 for the result it had, 0 for the others.",
-     Kind::state_set, nullptr},
+     &TaskMetrics::last_duration_usec, 0},
+    {"periodic_tasks_last_result",
+     "Result of the task's last run: 1 for the result it had, 0 for the others.", Kind::state_set,
+     nullptr, 1},
     {"periodic_tasks_consecutive_failures",
      "Runs of the task since its last success that failed, timed out, were killed or could not "
      "start.",
-     Kind::count, &TaskMetrics::consecutive_failures},
+     Kind::count, &TaskMetrics::consecutive_failures, 9e15},
     {"periodic_tasks_last_exit_status",
      "Exit status of the command task's last run, when its process exited by itself.", Kind::count,
-     &TaskMetrics::last_exit_status},
+     &TaskMetrics::last_exit_status, 255},
 }};
 
 // The results a run that was not skipped can end with: the state set's members.
@@ -69,143 +71,6 @@ constexpr std::array<TaskResult, 5> k_run_results{TaskResult::success, TaskResul
 constexpr std::int64_t k_usec_per_sec = 1'000'000;
 
 // --- Reading ----------------------------------------------------------------
-
-struct Label
-{
-  std::string name;
-  std::string value;
-};
-
-// One sample line: `name{labels} value [timestamp]`.
-struct Sample
-{
-  std::string_view name;
-  std::vector<Label> labels;
-  std::string_view value;
-};
-
-bool is_name_char(char c, bool first)
-{
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
-         (!first && c >= '0' && c <= '9');
-}
-
-void skip_blanks(std::string_view& text)
-{
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-}
-
-std::string_view take_name(std::string_view& text)
-{
-  std::size_t n = 0;
-  while (n < text.size() && is_name_char(text[n], n == 0)) {
-    ++n;
-  }
-  const auto name = text.substr(0, n);
-  text.remove_prefix(n);
-  return name;
-}
-
-// Reads a quoted label value with the format's escapes (\\, \", \n).
-std::optional<std::string> take_quoted(std::string_view& text)
-{
-  if (text.empty() || text.front() != '"') {
-    return std::nullopt;
-  }
-  std::string value;
-  for (std::size_t i = 1; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '"') {
-      text.remove_prefix(i + 1);
-      return value;
-    }
-    if (c != '\\') {
-      value += c;
-      continue;
-    }
-    if (++i == text.size()) {
-      break;
-    }
-    const char escaped = text[i];
-    if (escaped != '\\' && escaped != '"' && escaped != 'n') {
-      return std::nullopt;
-    }
-    value += escaped == 'n' ? '\n' : escaped;
-  }
-  return std::nullopt; // unterminated
-}
-
-std::optional<std::vector<Label>> take_labels(std::string_view& text)
-{
-  std::vector<Label> labels;
-  if (text.empty() || text.front() != '{') {
-    return labels;
-  }
-  text.remove_prefix(1);
-  for (;;) {
-    skip_blanks(text);
-    if (!text.empty() && text.front() == '}') {
-      text.remove_prefix(1);
-      return labels;
-    }
-    const auto name = take_name(text);
-    skip_blanks(text);
-    if (name.empty() || text.empty() || text.front() != '=') {
-      return std::nullopt;
-    }
-    text.remove_prefix(1);
-    skip_blanks(text);
-    auto value = take_quoted(text);
-    if (!value) {
-      return std::nullopt;
-    }
-    labels.push_back({std::string(name), std::move(*value)});
-    skip_blanks(text);
-    if (!text.empty() && text.front() == ',') {
-      text.remove_prefix(1);
-    } else if (text.empty() || text.front() != '}') {
-      return std::nullopt;
-    }
-  }
-}
-
-std::optional<Sample> parse_sample(std::string_view line)
-{
-  Sample sample;
-  skip_blanks(line);
-  sample.name = take_name(line);
-  skip_blanks(line);
-  auto labels = take_labels(line);
-  if (sample.name.empty() || !labels) {
-    return std::nullopt;
-  }
-  sample.labels = std::move(*labels);
-  skip_blanks(line);
-  sample.value = line.substr(0, line.find_first_of(" \t"));
-  return sample.value.empty() ? std::nullopt : std::optional(sample);
-}
-
-const std::string* label_value(const Sample& sample, std::string_view name)
-{
-  for (const auto& label : sample.labels) {
-    if (label.name == name) {
-      return &label.value;
-    }
-  }
-  return nullptr;
-}
-
-std::optional<double> parse_number(std::string_view text)
-{
-  double value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
-    return std::nullopt;
-  }
-  return value;
-}
 
 // Reads "1700000000.25" exactly as microseconds; other spellings (1.7e9) through a double.
 std::optional<std::int64_t> parse_seconds(std::string_view text)
@@ -225,7 +90,7 @@ std::optional<std::int64_t> parse_seconds(std::string_view text)
     }
     return seconds * k_usec_per_sec + usec;
   }
-  const auto value = parse_number(text);
+  const auto value = parse_sample_value(text);
   if (!value || *value < 0 || *value > 1e12) {
     return std::nullopt;
   }
@@ -235,7 +100,7 @@ std::optional<std::int64_t> parse_seconds(std::string_view text)
 // Reads a non-negative whole number no larger than `max`.
 std::optional<std::int64_t> parse_count(std::string_view text, double max)
 {
-  const auto value = parse_number(text);
+  const auto value = parse_sample_value(text);
   if (!value || *value < 0 || *value > max || std::floor(*value) != *value) {
     return std::nullopt;
   }
@@ -271,8 +136,7 @@ bool apply_sample(const Family& family, const Sample& sample, TaskMetrics& metri
     return usec.has_value();
   }
   case Kind::count: {
-    const double max = family.value == &TaskMetrics::last_exit_status ? 255 : 9e15;
-    const auto count = parse_count(sample.value, max);
+    const auto count = parse_count(sample.value, family.max);
     if (count) {
       metrics.*family.value = count;
     }
@@ -281,7 +145,7 @@ bool apply_sample(const Family& family, const Sample& sample, TaskMetrics& metri
   case Kind::state_set: {
     const std::string* word = label_value(sample, "result");
     const auto result = word != nullptr ? result_named(*word) : std::nullopt;
-    const auto flag = parse_count(sample.value, 1);
+    const auto flag = parse_count(sample.value, family.max);
     if (!result || !flag) {
       return false;
     }
@@ -331,25 +195,6 @@ bool has_any_value(const TaskMetrics& m)
 
 // --- Writing -----------------------------------------------------------------
 
-// Escapes a label value as the exposition format requires.
-std::string escape_label(std::string_view value)
-{
-  std::string out;
-  out.reserve(value.size());
-  for (const char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 // Renders microseconds as seconds: "1700000000", "0.25", "12.000001". Times
 // and durations are never negative (a clock before 1970 shows as 0).
 std::string format_seconds_value(std::int64_t usec)
@@ -369,7 +214,7 @@ void render_family(const Family& family, const std::vector<TaskMetrics>& metrics
 {
   std::string series;
   for (const auto& task : metrics) {
-    const std::string label = fmt::format("task=\"{}\"", escape_label(task.task));
+    const std::string label = fmt::format("task=\"{}\"", escape_label_value(task.task));
     if (family.kind == Kind::state_set) {
       if (!task.last_result) {
         continue;
@@ -403,7 +248,7 @@ std::vector<TaskMetrics> parse_metrics(std::string_view text)
     const auto newline = text.find('\n');
     const auto line = text.substr(0, newline);
     text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
-    const auto sample = parse_sample(line);
+    const auto sample = parse_sample_line(line);
     const Family* family = sample ? family_named(sample->name) : nullptr;
     if (family == nullptr) {
       continue;
