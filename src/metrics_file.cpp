@@ -177,7 +177,8 @@ tl::expected<void, std::string> replace(int dir_fd, const std::string& dir, cons
   } else if (::close(fd.release()) != 0) {
     step = fmt::format("cannot write {}: {}", temp_path, errno_text());
   } else if (::renameat(dir_fd, temp_name.c_str(), dir_fd, name.c_str()) != 0) {
-    step = fmt::format("cannot rename {} to {}: {}", temp_path, name, errno_text());
+    step = fmt::format("cannot rename {} to {}: {}", temp_path,
+                       (std::filesystem::path(dir) / name).string(), errno_text());
   }
   if (!step.empty()) {
     ::unlinkat(dir_fd, temp_name.c_str(), 0);
