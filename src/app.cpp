@@ -244,9 +244,9 @@ int history_command(const CliOptions& options)
   query.filter.invocation = options.invocation;
   if (options.since) {
     const SystemClock clock;
-    const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                         clock.wall().time_since_epoch())
-                         .count();
+    const auto now =
+        std::chrono::duration_cast<std::chrono::microseconds>(clock.wall().time_since_epoch())
+            .count();
     auto since = parse_since(*options.since, now);
     if (!since) {
       throw Fatal(k_exit_usage, fmt::format("--since: {}", since.error()));
