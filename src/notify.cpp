@@ -24,8 +24,8 @@
 //
 // The destructor asks for the last line ("Finished: ...") and joins: the
 // thread never outlives the run. (Only a PID 1 that stopped reading its
-// socket altogether could hold up that join, after the run; the unit's stop
-// timeout would then end it.) systemd reads notifications before it
+// socket altogether could hold up that join, after the run; the unit's
+// TimeoutStartSec= would then end it.) systemd reads notifications before it
 // handles the main process's exit, and keeps the last STATUS= until the next
 // start, so `systemctl status` still shows how the run ended.
 #include "notify.hpp"
