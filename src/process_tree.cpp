@@ -21,6 +21,12 @@
 // Reaping: orphans are reaped by pid, as the /proc scan or waitid(P_ALL,
 // WNOWAIT) reveals them, never through waitpid(-1), which could steal the
 // status of the main process.
+//
+// Cost: the /proc walk reads /proc/PID/stat of every process on the machine.
+// After a task that left nothing behind (the usual case) the runner's list
+// of children, /proc/self/task/TID/children, says so in a few system calls
+// (docs/performance.md); the walk remains for the rest, and for kernels
+// built without CONFIG_PROC_CHILDREN.
 #include "process_tree.hpp"
 
 #include <array>
@@ -116,6 +122,48 @@ void make_subreaper()
   }
 }
 
+std::optional<std::vector<pid_t>> list_children()
+{
+  DIR* dir = ::opendir("/proc/self/task");
+  if (dir == nullptr) {
+    return std::nullopt;
+  }
+  std::vector<pid_t> children;
+  bool complete = true;
+  while (const dirent* item = ::readdir(dir)) {
+    if (item->d_name[0] == '.') {
+      continue;
+    }
+    const auto path = std::string(item->d_name) + "/children";
+    const UniqueFd fd(::openat(::dirfd(dir), path.c_str(), O_RDONLY | O_CLOEXEC));
+    std::string text;
+    std::array<char, 512> buffer{};
+    ssize_t size = fd.get() < 0 ? -1 : 0;
+    while (fd.get() >= 0 && (size = ::read(fd.get(), buffer.data(), buffer.size())) > 0) {
+      text.append(buffer.data(), static_cast<std::size_t>(size));
+    }
+    if (size < 0) {
+      complete = false; // no such file (CONFIG_PROC_CHILDREN), or the thread just ended
+      break;
+    }
+    const char* at = text.data();
+    const char* end = at + text.size();
+    while (at < end) {
+      pid_t pid = 0;
+      const auto [next, error] = std::from_chars(at, end, pid);
+      if (error == std::errc()) {
+        children.push_back(pid);
+      }
+      at = next == at ? at + 1 : next; // skip the space after each pid
+    }
+  }
+  ::closedir(dir);
+  if (!complete) {
+    return std::nullopt;
+  }
+  return children;
+}
+
 std::vector<ProcEntry> list_descendants()
 {
   const auto all = list_processes();
@@ -151,6 +199,17 @@ void signal_tree(pid_t main_pid, int signal)
 
 int reap_and_count_survivors(pid_t main_pid, CountZombies zombies)
 {
+  // The common case, cheaply: an orphan is reparented to the runner, so any
+  // descendant still there (alive or a zombie) has an ancestor, maybe itself,
+  // that is the runner's child. When the unreaped main process is the only
+  // child, nothing of the task is left, and the /proc walk (three system
+  // calls per process on the machine) is not needed. Children are only ever
+  // added at the end of the list the kernel reads out, so one full read sees
+  // every child that existed when it began.
+  if (const auto children = list_children();
+      children && children->size() == 1 && children->front() == main_pid) {
+    return 0;
+  }
   const pid_t self = ::getpid();
   int survivors = 0;
   for (const auto& process : list_descendants()) {

@@ -26,6 +26,11 @@ std::optional<ProcEntry> parse_proc_stat(pid_t pid, std::string_view text);
 // reparented to it instead of init. Throws std::system_error if it cannot.
 void make_subreaper();
 
+// Returns the pids of this process's children, zombies included, from
+// /proc/self/task/TID/children of each thread; nullopt when the kernel does
+// not provide that file (CONFIG_PROC_CHILDREN) or it cannot be read.
+std::optional<std::vector<pid_t>> list_children();
+
 // Returns every descendant of this process, zombies included, parents before children.
 std::vector<ProcEntry> list_descendants();
 

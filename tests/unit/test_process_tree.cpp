@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The /proc parsing is pure and tested on text; the descendant walk runs on
 // real processes this test forks and reaps itself.
+#include <algorithm>
 #include <chrono>
 #include <signal.h>
 #include <sys/wait.h>
@@ -74,4 +75,32 @@ TEST_CASE("list_descendants: finds child processes and grandchildren, zombies in
   CHECK(found[0].state != 'Z');
   CHECK(found[1].ppid == child);
   CHECK(found[1].state == 'Z');
+}
+
+TEST_CASE("list_children: lists this process's children, zombies included, until reaped")
+{
+  const auto before = list_children();
+  if (!before) {
+    MESSAGE("this kernel has no /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN): the "
+            "runner falls back to the /proc walk");
+    return;
+  }
+  const auto listed = [](pid_t pid) {
+    const auto children = list_children();
+    REQUIRE(children);
+    return std::count(children->begin(), children->end(), pid);
+  };
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  CHECK(listed(child) == 1);
+  ::kill(child, SIGKILL);
+  siginfo_t info{};
+  ::waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT); // a zombie now
+  CHECK(listed(child) == 1);
+  ::waitpid(child, nullptr, 0);
+  CHECK(listed(child) == 0);
 }
