@@ -175,6 +175,14 @@ def cpu_counters():
     }
 
 
+def background_busy(seconds=5.0):
+    """Busy % of all CPUs over `seconds` while the benchmark itself idles."""
+    a = cpu_counters()
+    time.sleep(seconds)
+    b = cpu_counters()
+    return 100.0 * (b["busy"] - a["busy"]) / max(b["total"] - a["total"], 1)
+
+
 def loadavg():
     return Path("/proc/loadavg").read_text().split()[:3]
 
@@ -306,6 +314,8 @@ def sql_tasks():
         for n in SQL_NS:
             contenders = [
                 Contender("floor", "raw libpq, one connection", [LIBPQ_FLOOR, CONNINFO, str(n), sql]),
+                Contender("txn_floor", "raw libpq, each in a transaction like a task",
+                          [LIBPQ_FLOOR, CONNINFO, str(n), sql, "--transaction"]),
                 Contender("runner", "periodic_tasks run", [PT_BIN, "--config", sql_config(n, sql)]),
                 Contender("psql", "psql -c per task",
                           ["/bin/bash", "-c", psql_loop, PSQL, str(n), CONNINFO, sql]),
@@ -578,6 +588,7 @@ def main():
                "max_load": ENV.get("PT_BENCH_MAX_LOAD", "1.5"),
                "settings": {"runs": RUNS, "command_ns": COMMAND_NS, "startup_ns": STARTUP_NS,
                             "sql_ns": SQL_NS, "output_mb": OUTPUT_MB}}
+    results["background_before_pct"] = background_busy()
     cpu0 = cpu_counters()
     results["command"] = command_tasks()
     results["startup"] = startup()
@@ -587,6 +598,7 @@ def main():
     cpu1 = cpu_counters()
     results["profile"] = profile_startup()
     results["runner_profile"] = profile_runner()
+    results["background_after_pct"] = background_busy()
     results["load_end"] = loadavg()
     total = cpu1["total"] - cpu0["total"]
     results["cpu"] = {"busy_pct": 100.0 * (cpu1["busy"] - cpu0["busy"]) / max(total, 1),
