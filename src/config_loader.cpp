@@ -20,6 +20,7 @@
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -226,7 +227,14 @@ tl::expected<std::vector<fs::path>, ConfigError> find_dropins(const LoadOptions&
   return paths;
 }
 
-Status add_dropin(Config& config, const fs::path& path, const LoadOptions& options)
+// Task names defined so far, and where: the index of each in config.tasks.
+using TaskIndex = std::unordered_map<std::string, std::size_t>;
+
+// Appends the tasks of drop-in `path` to `config`, refusing a name `index`
+// already holds; a lookup per task, so that a thousand tasks cost no more
+// than a thousand lookups.
+Status add_dropin(Config& config, TaskIndex& index, const fs::path& path,
+                  const LoadOptions& options)
 {
   const auto text = read_config_file(path, FileRole::dropin, options);
   if (!text) {
@@ -237,10 +245,12 @@ Status add_dropin(Config& config, const fs::path& path, const LoadOptions& optio
     return tl::unexpected(tasks.error());
   }
   for (auto& task : *tasks) {
-    if (const Task* earlier = find_task(config, task.name)) {
+    const auto [at, added] = index.try_emplace(task.name, config.tasks.size());
+    if (!added) {
+      const Task& earlier = config.tasks[at->second];
       return tl::unexpected(
           ConfigError{task.origin, fmt::format("duplicate task name \"{}\"", task.name),
-                      fmt::format("first defined at {}", format_location(earlier->origin))});
+                      fmt::format("first defined at {}", format_location(earlier.origin))});
     }
     config.tasks.push_back(std::move(task));
   }
@@ -273,8 +283,12 @@ tl::expected<Config, ConfigError> load_config(const LoadOptions& options)
   if (!dropins) {
     return tl::unexpected(dropins.error());
   }
+  TaskIndex index;
+  for (std::size_t i = 0; i < config->tasks.size(); ++i) {
+    index.try_emplace(config->tasks[i].name, i);
+  }
   for (const auto& path : *dropins) {
-    if (auto added = add_dropin(*config, path, options); !added) {
+    if (auto added = add_dropin(*config, index, path, options); !added) {
       return tl::unexpected(added.error());
     }
   }
