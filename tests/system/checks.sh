@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # shellcheck shell=bash disable=SC2317 # the small nested functions are called through wait_for
-# Sourced by tests/system/test_package.sh: the seven checks, each a function
+# Sourced by tests/system/test_package.sh: the eight checks, each a function
 # run in its own subshell with `set -e` against the booted container, in order
 # (each builds on the package the first one installed). A check prints detail
 # lines indented by four spaces and calls `fail` with the reason it stopped.
@@ -444,7 +444,99 @@ EOF
     echo "    /etc read-only; state dir, ReadWritePaths=, psql socket+TCP, SQL tasks (peer, credential), pg_dump, tar (owners kept), rsync, curl, python3, ps work; User=postgres drop-in works"
 }
 
-check_7_purge()
+check_7_status_history()
+{
+    # chatty floods 30000 lines: past journald's default per-unit rate limit
+    # (10000 per 30 s), which the unit lifts so the end records survive.
+    put_config <<'EOF'
+[[task]]
+name = "chatty"
+command = ["/usr/bin/seq", "1", "30000"]
+
+[[task]]
+name = "good"
+command = ["/bin/true"]
+
+[[task]]
+name = "bad"
+command = ["/bin/sh", "-c", "exit 5"]
+
+[[task]]
+name = "never"
+enabled = false
+command = ["/bin/true"]
+
+[[task]]
+name = "slow"
+enabled = false
+command = ["/bin/sleep", "60"]
+EOF
+    start_service
+    start_service
+    local invocation rc=0
+    invocation=$(unit_prop periodic-tasks.service InvocationID)
+    in_ctr journalctl --sync
+
+    # 1. Did last night's tasks run, and did they work?
+    in_ctr periodic_tasks status --json >"$T/status.json" || rc=$?
+    ((rc == 1)) || fail "status exited $rc, expected 1 (bad's last run failed)"
+    st()
+    {
+        jq -r ".tasks[] | select(.task == \"$1\") | $2" "$T/status.json"
+    }
+    [[ $(st chatty .last_run.result) == success ]] ||
+        fail "chatty: $(st chatty .last_run.result), expected success (end record lost to the rate limit?)"
+    [[ $(st good '.last_run | "\(.result) \(.trigger) \(.invocation_id)"') == "success timer $invocation" ]] ||
+        fail "good: $(st good .last_run)"
+    [[ $(st bad '"\(.last_run.result) \(.last_run.exit_status) \(.consecutive_failures) \(.last_success)"') == "failed 5 2 null" ]] ||
+        fail "bad: $(st bad .)"
+    [[ $(st never .last_run) == null ]] || fail "never: $(st never .last_run)"
+    in_ctr periodic_tasks status | sed 's/^/    /' || true
+
+    # 2. The failed tasks of one start of the service, as the OnFailure= handler asks.
+    in_ctr periodic_tasks history --invocation "$invocation" --json >"$T/history.json"
+    [[ $(jq -r '[.runs[].task] | reverse | join(" ")' "$T/history.json") == "chatty good bad" ]] ||
+        fail "history --invocation: $(jq -c '[.runs[].task]' "$T/history.json")"
+    [[ $(in_ctr periodic_tasks history --invocation "$invocation" --failed --json |
+        jq -r '[.runs[].task] | join(" ")') == bad ]] || fail "history --failed did not name bad alone"
+
+    # 3. What is running now? A manual run of slow, seen by status and history.
+    in_ctr sh -c 'periodic_tasks run slow >/dev/null 2>&1 &'
+    slow_running()
+    {
+        in_ctr journalctl --sync
+        [[ $(in_ctr periodic_tasks status slow --json | jq -r '.tasks[0].running') == true ]]
+    }
+    wait_for 10 "status to show slow running" slow_running
+    local runner
+    runner=$(in_ctr pgrep -x periodic_tasks)
+    [[ $(in_ctr periodic_tasks status slow --json | jq -r '.tasks[0].running_pid') == "$runner" ]] ||
+        fail "status names another pid than the runner's ($runner)"
+    [[ $(in_ctr periodic_tasks history slow -n 1 --json | jq -r '.runs[0] | "\(.result) \(.pid)"') == "running $runner" ]] ||
+        fail "history does not show slow running"
+    in_ctr periodic_tasks status slow | sed 's/^/    /'
+    in_ctr kill -TERM "$runner"
+    slow_done()
+    {
+        ! in_ctr pgrep -x periodic_tasks >/dev/null
+    }
+    wait_for 10 "the manual run to stop" slow_done
+    in_ctr journalctl --sync
+    [[ $(in_ctr periodic_tasks history slow -n 1 --json | jq -r '.runs[0].result') == killed ]] ||
+        fail "slow after SIGTERM is not killed"
+
+    # Who may ask: root and members of systemd-journal; others get 77 and the fix.
+    rc=0
+    in_ctr setpriv --reuid=nobody --regid=nogroup --clear-groups periodic_tasks history \
+        >/dev/null 2>"$T/denied.err" || rc=$?
+    ((rc == 77)) || fail "history as nobody exited $rc, expected 77"
+    grep -q 'usermod -aG systemd-journal nobody' "$T/denied.err" || fail "no hint: $(cat "$T/denied.err")"
+    in_ctr setpriv --reuid=periodic-tasks --regid=periodic-tasks --groups=systemd-journal \
+        periodic_tasks history bad -n 1 >/dev/null || fail "a systemd-journal member cannot read the history"
+    echo "    status, history --invocation/--failed, running now, 77 for nobody, 30000 lines kept no record out"
+}
+
+check_8_purge()
 {
     in_ctr env DEBIAN_FRONTEND=noninteractive apt-get purge -y periodic-tasks >"$T/purge.log" 2>&1 ||
         { tail -n 20 "$T/purge.log" >&2; fail "apt-get purge failed"; }

@@ -66,7 +66,7 @@ echo "system test: container up after $((SECONDS - started))s"
 
 passed=0 failed=0
 for check in check_1_install check_2_failing_task check_3_timer_fires check_4_manual_run \
-    check_5_hang_and_stop check_6_sandbox check_7_purge; do
+    check_5_hang_and_stop check_6_sandbox check_7_status_history check_8_purge; do
     t0=$SECONDS
     set +e
     (set -e; "$check")
@@ -81,7 +81,7 @@ for check in check_1_install check_2_failing_task check_3_timer_fires check_4_ma
         echo "FAIL: system ${check#check_} ($((SECONDS - t0))s)"
         if [[ $check == check_1_install ]]; then
             echo "system test: nothing to test without the package" >&2
-            failed=$((failed + 6))
+            failed=$((failed + 7))
             break
         fi
     fi
