@@ -87,8 +87,9 @@ def log(message):
 
 
 class Contender:
-    def __init__(self, key, label, argv, out=None, expect=0):
+    def __init__(self, key, label, argv, out=None, expect=0, inner=None):
         self.key, self.label, self.argv, self.out, self.expect = key, label, argv, out, expect
+        self.inner = inner  # reads a number from the run's output file, e.g. µs per task
 
 
 def measure(contender):
@@ -108,6 +109,8 @@ def measure(contender):
             f"bench: {contender.label} ({shlex.join(contender.argv)}) exited "
             f"{run['status']}, expected {contender.expect}\n{detail}"
         )
+    if contender.inner:
+        run["inner"] = contender.inner(Path(contender.out).read_text())
     return run
 
 
@@ -121,6 +124,7 @@ def summarize(runs):
         "max_ms": max(walls),
         "cpu_median_ms": statistics.median(cpus),
         "maxrss_kib": max(r["maxrss_kib"] for r in runs),
+        "inner_median": statistics.median(r["inner"] for r in runs) if "inner" in runs[0] else None,
         "raw": runs,
     }
 
@@ -312,11 +316,25 @@ def sql_tasks():
                       ("update", "UPDATE bench_counter SET n = n + 1 WHERE id = 1")):
         results[name] = {}
         for n in SQL_NS:
+            def statements(text, n=n):  # µs per statement, measured inside libpq_floor
+                return json.loads(text)["statements_us"] / n
+
+            def tasks(text, n=n):  # µs per task after the first (which connects), from --json
+                summary = json.loads(text)
+                if n < 2:
+                    return summary["duration_usec"]
+                return (summary["duration_usec"] - summary["tasks"][0]["duration_usec"]) / (n - 1)
+
+            out = str(WORK / f"sql-{name}-{n}")
             contenders = [
-                Contender("floor", "raw libpq, one connection", [LIBPQ_FLOOR, CONNINFO, str(n), sql]),
+                Contender("floor", "raw libpq, one connection", [LIBPQ_FLOOR, CONNINFO, str(n), sql],
+                          out=out + ".floor", inner=statements),
                 Contender("txn_floor", "raw libpq, each in a transaction like a task",
-                          [LIBPQ_FLOOR, CONNINFO, str(n), sql, "--transaction"]),
-                Contender("runner", "periodic_tasks run", [PT_BIN, "--config", sql_config(n, sql)]),
+                          [LIBPQ_FLOOR, CONNINFO, str(n), sql, "--transaction"],
+                          out=out + ".txn", inner=statements),
+                Contender("runner", "periodic_tasks run",
+                          [PT_BIN, "--config", sql_config(n, sql), "--json"],
+                          out=out + ".runner", inner=tasks),
                 Contender("psql", "psql -c per task",
                           ["/bin/bash", "-c", psql_loop, PSQL, str(n), CONNINFO, sql]),
             ]
@@ -499,7 +517,7 @@ def profile_startup():
     return prof
 
 
-def profile_runner(n=100):
+def profile_runner(n=300):
     """Where a command task's time goes inside the runner: perf on N tasks."""
     if not shutil.which("perf"):
         return {}
@@ -512,11 +530,12 @@ def profile_runner(n=100):
         if len(fields) > 2 and fields[2].startswith("task-clock"):
             own_ms = float(fields[0])
     data = WORK / "perf.data"
-    subprocess.run(["perf", "record", "-q", "--no-inherit", "-F", "5000", "--call-graph", "dwarf",
+    subprocess.run(["perf", "record", "-q", "--no-inherit", "-F", "10000", "--call-graph", "dwarf",
                     "-o", str(data), "--", *argv], capture_output=True, env=CHILD_ENV, check=True)
     text = subprocess.run(["perf", "report", "-i", str(data), "--children", "--sort", "sym",
                            "--stdio", "-g", "none"], capture_output=True, text=True).stdout
     parts = {
+        "leftovers": (r"\] pt::reap_and_count_survivors$",),
         "scan": (r"\] pt::list_descendants$",),
         "spawn": (r"\] pt::spawn$",),
         "lock": (r"\] pt::FileTaskLocks::acquire$", r"FileTaskLock::~FileTaskLock$"),

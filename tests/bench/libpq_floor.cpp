@@ -8,6 +8,12 @@
 // BEGIN and six set_config(..., true) settings in one round trip, the
 // statement, COMMIT — the same three round trips and server work, without
 // the runner. Between the two lies the cost of the transaction contract.
+//
+// Prints {"connect_us": ..., "statements_us": ...} on stdout: how long
+// connecting took and how long the N statements took, measured inside, so
+// that the benchmark can tell the per-statement cost from the noise of
+// starting a server backend.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -48,12 +54,18 @@ int main(int argc, char** argv)
     std::fputs("usage: libpq_floor CONNINFO N SQL [--transaction]\n", stderr);
     return 64;
   }
+  using Clock = std::chrono::steady_clock;
+  const auto micros = [](Clock::duration d) {
+    return static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+  };
+  const auto start = Clock::now();
   PGconn* conn = PQconnectdb(argv[1]);
   if (PQstatus(conn) != CONNECTION_OK) {
     std::fprintf(stderr, "libpq_floor: %s", PQerrorMessage(conn));
     PQfinish(conn);
     return 1;
   }
+  const auto connected = Clock::now();
   const long n = std::strtol(argv[2], nullptr, 10);
   bool ok = true;
   for (long i = 0; i < n && ok; ++i) {
@@ -63,6 +75,9 @@ int main(int argc, char** argv)
       ok = run(conn, argv[3]);
     }
   }
+  const auto done = Clock::now();
   PQfinish(conn);
+  std::printf("{\"connect_us\": %lld, \"statements_us\": %lld}\n", micros(connected - start),
+              micros(done - connected));
   return ok ? 0 : 1;
 }
