@@ -53,8 +53,10 @@
 // The code: this file holds the executor and its sessions (reuse and the one
 // reconnect); postgres_connect.cpp connecting, postgres_transaction.cpp one
 // task's transaction, postgres_results.cpp reading results, postgres_wait.cpp
-// the poll() loop and the cancel thread. postgres_internal.hpp is their
-// shared, libpq-typed inside.
+// the poll() loop and the cancel thread, postgres_libpq.cpp loading libpq
+// itself (with dlopen, when the first task connects, so that a run without
+// SQL tasks never pays for libpq's dependency chain). postgres_internal.hpp
+// is their shared, libpq-typed inside.
 #include <algorithm>
 #include <poll.h>
 #include <utility>
