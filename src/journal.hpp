@@ -4,6 +4,9 @@
 
 #include <cstdio>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
 
 #include "event_log.hpp"
 
@@ -23,17 +26,37 @@ private:
   Detail m_detail;
 };
 
-// Sends records to journald with sd_journal_sendv; a record the journal
-// refuses goes to `fallback` instead, so nothing is lost silently.
+// Sends records to journald in its native protocol (journal.cpp); a record
+// the journal refuses goes to `fallback` instead, so nothing is lost silently.
+// The socket is opened when the first record is sent.
 class JournalLog final : public EventLog
 {
 public:
-  explicit JournalLog(EventLog& fallback) : m_fallback(fallback) {}
+  explicit JournalLog(EventLog& fallback, std::string socket_path = "/run/systemd/journal/socket");
+  ~JournalLog() override;
+  JournalLog(const JournalLog&) = delete;
+  JournalLog& operator=(const JournalLog&) = delete;
   void emit(const Record& record) override;
 
 private:
   EventLog& m_fallback;
+  std::string m_socket_path;
+  std::once_flag m_open;
+  int m_fd = -1;
 };
+
+// Appends one field in journald's native protocol: `NAME=value\n`, or, when
+// the value holds a newline, `NAME\n`, its length as 64-bit little endian,
+// the value and `\n`.
+void append_journal_field(std::string& out, std::string_view name, std::string_view value);
+
+// The datagram journald gets for `record`: MESSAGE, PRIORITY,
+// SYSLOG_IDENTIFIER=periodic_tasks, MESSAGE_ID when set, then its fields.
+std::string journal_datagram(const Record& record);
+
+// Sends `datagram` on the AF_UNIX datagram socket `fd` to `socket_path`; one
+// too large for a datagram goes as a sealed memfd. Returns 0 or -errno.
+int send_journal_datagram(int fd, const char* socket_path, std::string_view datagram);
 
 // Sends every record to two logs.
 class TeeLog final : public EventLog
