@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "duration.hpp"
@@ -13,6 +14,12 @@ namespace pt {
 
 // How often the status line's elapsed time is brought up to date.
 inline constexpr Duration k_status_refresh = std::chrono::seconds(2);
+
+// Sends `message` as one datagram to `notify_socket` (the value of
+// $NOTIFY_SOCKET: a path, or '@' and a name in the abstract namespace), the
+// way sd_notify(3) does. Returns 0 (also when `notify_socket` is null or
+// empty: nobody listens) or -errno.
+int notify_send(const char* notify_socket, std::string_view message);
 
 // The real StatusSink: sd_notify(3) "STATUS=<line>" to the socket named by
 // $NOTIFY_SOCKET; does nothing when that is not set.

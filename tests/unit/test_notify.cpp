@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstddef>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -160,6 +162,33 @@ TEST_CASE("SdNotifySink: one STATUS= datagram per line to $NOTIFY_SOCKET")
   }
   CHECK(socket.receive() == "STATUS=Running 3/7: vacuum-events (41s)");
   CHECK(socket.receive() == "STATUS=two lines"); // a newline would start a new assignment
+}
+
+TEST_CASE("notify_send: '@' names a socket in the abstract namespace")
+{
+  const std::string name = "@pt-notify-test-" + std::to_string(::getpid());
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  name.copy(address.sun_path, sizeof(address.sun_path) - 1);
+  address.sun_path[0] = '\0';
+  const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size());
+  REQUIRE(::bind(fd, reinterpret_cast<const sockaddr*>(&address), length) == 0);
+  CHECK(notify_send(name.c_str(), "STATUS=abstract") == 0);
+  std::array<char, 64> buffer{};
+  const auto n = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+  CHECK(std::string(buffer.data(), n > 0 ? static_cast<std::size_t>(n) : 0) == "STATUS=abstract");
+  ::close(fd);
+}
+
+TEST_CASE("notify_send: nothing to do without a socket; errors come back as -errno")
+{
+  CHECK(notify_send(nullptr, "STATUS=x") == 0);
+  CHECK(notify_send("", "STATUS=x") == 0);
+  CHECK(notify_send("/nonexistent/pt-test/notify", "STATUS=x") == -ENOENT);
+  CHECK(notify_send("relative/path", "STATUS=x") == -EAFNOSUPPORT);
+  CHECK(notify_send(("/" + std::string(200, 'x')).c_str(), "STATUS=x") == -EINVAL);
 }
 
 TEST_CASE("systemd_status_if_listening: only when $NOTIFY_SOCKET is set")
