@@ -285,11 +285,11 @@ def startup():
     contenders = [
         Contender("true", "/bin/true", [TRUE]),
         Contender("python", "python3 -c pass", [PYTHON, "-c", "pass"]),
-        Contender("empty_libs", "empty main() with periodic_tasks' libraries",
+        Contender("empty_libs", "empty main() with periodic_tasks' libraries (libstdc++)",
                   [str(BUILD / "empty_runner_libs")]),
-        Contender("empty_libs_no_systemd", "... without libsystemd",
-                  [str(BUILD / "empty_runner_libs_no_systemd")]),
-        Contender("empty_libs_libpq", "... with libpq linked too (before this change)",
+        Contender("empty_libs_before", "... with libsystemd, toml++, fmt (as linked before)",
+                  [str(BUILD / "empty_runner_libs_before")]),
+        Contender("empty_libs_libpq", "... and libpq (as linked first)",
                   [str(BUILD / "empty_runner_libs_libpq")]),
         Contender("version", "periodic_tasks --version", [PT_BIN, "--version"]),
     ]
@@ -450,6 +450,7 @@ def profile_startup():
     prof["ldd"] = {
         "periodic_tasks": needed(PT_BIN),
         "with_libpq": needed(str(BUILD / "empty_runner_libs_libpq")),
+        "before": needed(str(BUILD / "empty_runner_libs_before")),
         "libpq_alone": needed(str(BUILD / "libpq_floor")),
     }
 
@@ -467,7 +468,7 @@ def profile_startup():
     prof["ld_statistics"] = {
         "periodic_tasks": ld_statistics(argv),
         "with_libpq": ld_statistics([str(BUILD / "empty_runner_libs_libpq")]),
-        "no_systemd": ld_statistics([str(BUILD / "empty_runner_libs_no_systemd")]),
+        "before": ld_statistics([str(BUILD / "empty_runner_libs_before")]),
     }
 
     if shutil.which("valgrind") and shutil.which("callgrind_annotate"):

@@ -357,7 +357,7 @@ def where_startup_goes(r):
     true_ms = st["true"]["median_ms"]
     libs = st["empty_libs"]["median_ms"]
     libs_pq = st["empty_libs_libpq"]["median_ms"]
-    no_sd = st["empty_libs_no_systemd"]["median_ms"]
+    before = st["empty_libs_before"]["median_ms"]
     version = st["version"]["median_ms"]
     check = st.get("check_100", st["version"])["median_ms"]
     ldd = prof.get("ldd", {})
@@ -365,14 +365,15 @@ def where_startup_goes(r):
         ["exec of a program with no libraries beyond libc (`/bin/true`)", ms(true_ms)],
         [f"loading periodic_tasks' {len(ldd.get('periodic_tasks', [])) or '?'} shared objects "
          "(empty main with its libraries − `/bin/true`)", ms(libs - true_ms)],
-        ["… of which libsystemd and its chain (liblzma, libzstd, liblz4, libgcrypt, "
-         "libgpg-error, libcap)", ms(libs - no_sd)],
         ["C++ static initialisation, CLI11, printing the version (`--version` − empty main)",
          ms(version - libs)],
         ["reading, parsing and validating 100 tasks in 6 files (`check` − `--version`)",
          ms(check - version)],
-        [f"libpq's chain, no longer loaded at start-up ({len(ldd.get('with_libpq', [])) or '?'} "
-         "objects with it; empty main with libpq − without)", ms(libs_pq - libs)],
+        ["no longer loaded at start-up: libsystemd and its chain (liblzma, libzstd, liblz4, "
+         "libgcrypt, libgpg-error, libcap), libtomlplusplus, libfmt (empty main with them − "
+         "without)", ms(before - libs)],
+        [f"no longer loaded at start-up: libpq's chain ({len(ldd.get('with_libpq', [])) or '?'} "
+         "objects with it; empty main with libpq − without)", ms(libs_pq - before)],
     ]), ""]
 
     cg = prof.get("callgrind")
@@ -419,42 +420,34 @@ def where_startup_goes(r):
                 "Not loaded any more until a SQL task connects (libpq's chain): "
                 + ", ".join(f"`{x}`" for x in only_pq) + ".", ""]
 
-    out += ["**What was done.** libpq used to be linked, so every run, `check` and `list` "
-            "loaded libpq and its chain (TLS, Kerberos/GSSAPI, LDAP, SASL, GnuTLS...) "
-            "before `main`: the row \"libpq's chain\" above is what that cost each start. "
-            "The PostgreSQL edge now loads libpq with `dlopen(\"libpq.so.5\")` when the "
-            "first SQL task connects (src/postgres_libpq.cpp); if it cannot, each SQL task "
-            "fails with `cannot load libpq: …; hint: install the libpq5 package` and command "
-            "tasks run as before (tests/integration/test_sql_libpq_missing.sh). Since "
-            "dh_shlibdeps cannot see a dlopen()ed library, debian/control names `libpq5 "
-            "(>= 14~~)` itself. In the config path, each drop-in task's name used to be "
-            "checked against every task before it (13% of `check`'s instructions on 1,000 "
-            "tasks, by callgrind during development); src/config_loader.cpp now keeps the "
-            "names in a hash map. The rest of the config work is toml++ parsing and "
-            "freeing its tree (`load_config` above), which is the library's.", ""]
-    ratio_now = st.get("check_100", st["version"])["median_ms"] / true_ms
+    out += ["**What was done.** The first build linked libpq, libsystemd, libtomlplusplus "
+            "and libfmt, so every run, `check` and `list` mapped and relocated 36 shared "
+            "objects before `main` (the last two rows above are what that cost each start). "
+            "Now: the PostgreSQL edge loads libpq with `dlopen(\"libpq.so.5\")` when the "
+            "first SQL task connects (src/postgres_libpq.cpp; without it each SQL task fails "
+            "with `cannot load libpq: …; hint: install the libpq5 package`, "
+            "tests/integration/test_sql_libpq_missing.sh). The journal edge writes records in "
+            "journald's native protocol itself (src/journal.cpp: a datagram, or a sealed memfd "
+            "when too large) and sends `STATUS=` datagrams to `$NOTIFY_SOCKET` itself "
+            "(src/notify.cpp); only `status` and `history`, which read journal files, load "
+            "libsystemd, with `dlopen(\"libsystemd.so.0\")` (src/journal_reader.cpp). toml++ "
+            "and fmt are compiled in from their headers. debian/control names `libpq5` and "
+            "`libsystemd0` itself, since dh_shlibdeps cannot see a dlopen()ed library. In the "
+            "config path, each drop-in task's name used to be checked against every task "
+            "before it (13% of `check`'s instructions on 1,000 tasks, by callgrind during "
+            "development); src/config_loader.cpp now keeps the names in a hash map.", ""]
+    ratio_now = check / true_ms
     if ratio_now > 3.0:
-        without = check - (libs - no_sd)
         parse_share = ""
         if cg and cg["inclusive"].get("load_config"):
             parse_share = (f"; `load_config` is {100.0 * cg['inclusive']['load_config'] / cg['inclusive']['total']:.0f}% "
                            "of its instructions, most of them in toml++")
         out += [f"**Why `check` is still {ratio_now:.1f}× `/bin/true`.** On this machine an exec "
-                f"alone costs {ms(true_ms)} ms; periodic_tasks then loads its libraries "
-                f"({ms(libs - true_ms)} ms, of which libsystemd's chain is {ms(libs - no_sd)} ms), "
-                f"initialises ({ms(version - libs)} ms) and parses the 100 tasks "
-                f"({ms(check - version)} ms{parse_share}). Without libsystemd's chain `check` "
-                f"would take about {ms(without)} ms, {without / true_ms:.1f}× `/bin/true`. "
-                "libsystemd is linked for src/journal.cpp, src/notify.cpp and "
-                "src/journal_reader.cpp, files of another issue, so this is proposed rather "
-                "than done: load it like libpq, with `dlopen(\"libsystemd.so.0\")` when a "
-                "record is first sent (or write the journal's and sd_notify's native "
-                "datagram protocols, documented and stable, and load libsystemd only to read "
-                "the journal for `status` and `history`), with `libsystemd0` then named in "
-                "debian/control. That would also take "
-                f"{st['empty_libs']['maxrss_kib'] - st['empty_libs_no_systemd']['maxrss_kib']:,} KiB "
-                "off the peak RSS. The parsing is toml++'s own work, tree building and freeing "
-                "included.", ""]
+                f"alone costs {ms(true_ms)} ms; periodic_tasks then loads libstdc++ "
+                f"({ms(libs - true_ms)} ms), initialises ({ms(version - libs)} ms) and parses "
+                f"the 100 tasks ({ms(check - version)} ms{parse_share}). What is left is "
+                "toml++'s parsing and the C++ runtime; linking libstdc++ statically or replacing "
+                "the TOML parser would go against using Debian's maintained libraries.", ""]
     return out
 
 
