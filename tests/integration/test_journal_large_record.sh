@@ -15,14 +15,14 @@ require_jq
 require_tool strace
 
 body() {
-    local args='"line one\nline two"' letter
+    local words='"line one\nline two"' letter
     for letter in a b c d e f g h i j; do
-        args+=", \"$(head -c 102400 /dev/zero | tr '\0' "$letter")\""
+        words+=", \"$(head -c 102400 /dev/zero | tr '\0' "$letter")\""
     done
     make_config <<TOML
 [[task]]
 name = "big"
-command = ["/bin/true", $args]
+command = ["/bin/true", $words]
 TOML
     run_pt --config "$CFG" --json
     assert_rc 0
