@@ -47,13 +47,15 @@ long read_holder_pid(int fd)
   return std::strtol(buffer, nullptr, 10);
 }
 
-void write_own_pid(int fd)
+// Best effort: the pid only improves the "already running" message. Written
+// first, then the file cut to its length: truncating to 0 first would make
+// ext4 write the file back to disk on close (its auto_da_alloc heuristic).
+void write_own_pid(int fd, const std::string& text)
 {
-  const std::string text = fmt::format("{}\n", ::getpid());
-  if (::ftruncate(fd, 0) == 0) {
-    // Best effort: the pid only improves the "already running" message.
-    [[maybe_unused]] const ssize_t n = ::pwrite(fd, text.data(), text.size(), 0);
-  }
+  // A failed write leaves the file empty, never naming an earlier holder.
+  const auto written = ::pwrite(fd, text.data(), text.size(), 0);
+  const off_t keep = written == static_cast<ssize_t>(text.size()) ? written : 0;
+  [[maybe_unused]] const int truncated = ::ftruncate(fd, keep);
 }
 
 tl::expected<void, LockFailure> ensure_directory(const std::filesystem::path& directory)
@@ -85,15 +87,29 @@ tl::expected<void, LockFailure> ensure_directory(const std::filesystem::path& di
 
 tl::expected<std::unique_ptr<TaskLock>, LockFailure> FileTaskLocks::acquire(std::string_view task)
 {
-  if (auto ok = ensure_directory(m_directory); !ok) {
-    return tl::unexpected(ok.error());
+  // The directory is checked before the first lock of a run, and again only
+  // if it has vanished since (then the open fails with ENOENT).
+  if (!m_directory_checked) {
+    if (auto ok = ensure_directory(m_directory); !ok) {
+      return tl::unexpected(ok.error());
+    }
+    m_directory_checked = true;
   }
   const std::filesystem::path path = m_directory / (std::string(task) + ".lock");
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  constexpr int k_flags = O_CREAT | O_CLOEXEC | O_NOFOLLOW;
+  int fd = ::open(path.c_str(), O_RDWR | k_flags, 0644);
+  if (fd < 0 && errno == ENOENT) {
+    if (auto ok = ensure_directory(m_directory); !ok) {
+      return tl::unexpected(ok.error());
+    }
+    fd = ::open(path.c_str(), O_RDWR | k_flags, 0644);
+  }
+  bool writable = true;
   if (fd < 0 && errno == EACCES) {
     // Another user's lock file (root's manual run vs the service user): flock
     // works on a read-only descriptor too; we just cannot record our pid.
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    writable = false;
   }
   if (fd < 0) {
     return tl::unexpected(LockFailure{
@@ -115,8 +131,11 @@ tl::expected<std::unique_ptr<TaskLock>, LockFailure> FileTaskLocks::acquire(std:
     ::close(fd);
     return tl::unexpected(failure);
   }
-  if ((::fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR) {
-    write_own_pid(fd);
+  if (writable) {
+    if (m_pid_line.empty()) {
+      m_pid_line = fmt::format("{}\n", ::getpid());
+    }
+    write_own_pid(fd, m_pid_line);
   }
   return std::make_unique<FileTaskLock>(fd);
 }

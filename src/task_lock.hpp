@@ -46,6 +46,8 @@ public:
 
 private:
   std::filesystem::path m_directory;
+  bool m_directory_checked = false; // created and checked once per run, again if it vanished
+  std::string m_pid_line;           // "PID\n", written into each lock taken
 };
 
 // Whether a task's lock is held right now, and by whom.

@@ -2,6 +2,8 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 #include <unistd.h>
 
 #include <doctest/doctest.h>
@@ -35,6 +37,32 @@ TEST_CASE("FileTaskLocks: a held lock is refused with the holder's pid, then fre
     CHECK(locks.acquire("other").has_value());
   }
   CHECK(locks.acquire("cleanup").has_value());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("FileTaskLocks: the lock file holds exactly the holder's pid, whatever it held before")
+{
+  const auto dir = temp_dir();
+  std::ofstream(dir / "t.lock") << "1234567890123\nleft by an earlier holder\n";
+  FileTaskLocks locks(dir);
+  auto lock = locks.acquire("t");
+  REQUIRE(lock.has_value());
+  std::ifstream in(dir / "t.lock");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text == std::to_string(getpid()) + "\n");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("FileTaskLocks: a lock directory removed during the run is created again")
+{
+  const auto dir = temp_dir();
+  FileTaskLocks locks(dir / "locks");
+  CHECK(locks.acquire("first").has_value());
+  std::filesystem::remove_all(dir / "locks");
+  auto lock = locks.acquire("second");
+  REQUIRE(lock.has_value());
+  CHECK(std::filesystem::is_directory(dir / "locks"));
+  CHECK(std::filesystem::exists(dir / "locks" / "second.lock"));
   std::filesystem::remove_all(dir);
 }
 
