@@ -27,7 +27,7 @@ constexpr int k_final_drain_chunks = 64; // bound the last read of a pipe nobody
 TaskOutput::TaskOutput(UniqueFd out, UniqueFd err, OutputSink& sink)
     : m_pipes{std::move(out), std::move(err)}, m_splitters{LineSplitter(Stream::out, sink),
                                                            LineSplitter(Stream::err, sink)},
-      m_buffer(k_read_chunk)
+      m_buffer(std::make_unique_for_overwrite<char[]>(k_read_chunk))
 {
 }
 
@@ -50,9 +50,9 @@ void TaskOutput::read_ready(std::span<const pollfd, k_streams> fds)
 TaskOutput::ReadResult TaskOutput::read(std::size_t index)
 {
   auto& pipe = m_pipes[index];
-  const auto size = ::read(pipe.get(), m_buffer.data(), m_buffer.size());
+  const auto size = ::read(pipe.get(), m_buffer.get(), k_read_chunk);
   if (size > 0) {
-    m_splitters[index].feed(std::string_view(m_buffer.data(), static_cast<std::size_t>(size)));
+    m_splitters[index].feed(std::string_view(m_buffer.get(), static_cast<std::size_t>(size)));
     return ReadResult::data;
   }
   if (size < 0 && (errno == EINTR || errno == EAGAIN)) {

@@ -4,9 +4,9 @@
 
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <poll.h>
 #include <span>
-#include <vector>
 
 #include "line_splitter.hpp"
 #include "process.hpp"
@@ -40,7 +40,7 @@ private:
 
   std::array<UniqueFd, k_streams> m_pipes;
   std::array<LineSplitter, k_streams> m_splitters;
-  std::vector<char> m_buffer;
+  std::unique_ptr<char[]> m_buffer; // k_read_chunk bytes, not zeroed: read() fills it
 };
 
 } // namespace pt

@@ -65,7 +65,8 @@ std::optional<Pipe> make_pipe()
     return std::nullopt;
   }
   // Only our end is non-blocking; the task gets an ordinary blocking pipe.
-  ::fcntl(pipe.read.get(), F_SETFL, ::fcntl(pipe.read.get(), F_GETFL) | O_NONBLOCK);
+  // pipe2 left its status flags empty (O_CLOEXEC is an fd flag), so one F_SETFL does.
+  ::fcntl(pipe.read.get(), F_SETFL, O_NONBLOCK);
   return pipe;
 }
 
@@ -89,6 +90,10 @@ SpawnError spawn_error(const ProcessSpec& spec, int error)
   return {error, "cannot execute " + spec.argv[0] + ": " + describe_errno(error)};
 }
 
+// The child's file actions: stdin from `null`, stdout and stderr to `out` and
+// `err`, chdir, closefrom(3). Building them costs glibc a getrlimit per fd it
+// checks (seven system calls), and a run's tasks mostly get the same fd
+// numbers, so the last set is kept and rebuilt only when an input differs.
 class SpawnActions
 {
 public:
@@ -96,10 +101,38 @@ public:
   ~SpawnActions() { ::posix_spawn_file_actions_destroy(&m_actions); }
   SpawnActions(const SpawnActions&) = delete;
   SpawnActions& operator=(const SpawnActions&) = delete;
-  posix_spawn_file_actions_t* get() { return &m_actions; }
+
+  const posix_spawn_file_actions_t* get(int null, int out, int err,
+                                        const std::string& working_directory)
+  {
+    if (m_built && null == m_null && out == m_out && err == m_err &&
+        working_directory == m_working_directory) {
+      return &m_actions;
+    }
+    ::posix_spawn_file_actions_destroy(&m_actions);
+    ::posix_spawn_file_actions_init(&m_actions);
+    ::posix_spawn_file_actions_adddup2(&m_actions, null, STDIN_FILENO);
+    ::posix_spawn_file_actions_adddup2(&m_actions, out, STDOUT_FILENO);
+    ::posix_spawn_file_actions_adddup2(&m_actions, err, STDERR_FILENO);
+    if (!working_directory.empty()) {
+      ::posix_spawn_file_actions_addchdir_np(&m_actions, working_directory.c_str());
+    }
+    ::posix_spawn_file_actions_addclosefrom_np(&m_actions, 3);
+    m_built = true;
+    m_null = null;
+    m_out = out;
+    m_err = err;
+    m_working_directory = working_directory;
+    return &m_actions;
+  }
 
 private:
   posix_spawn_file_actions_t m_actions{};
+  bool m_built = false;
+  int m_null = -1;
+  int m_out = -1;
+  int m_err = -1;
+  std::string m_working_directory;
 };
 
 class SpawnAttributes
@@ -152,20 +185,15 @@ tl::expected<Spawned, SpawnError> spawn(const ProcessSpec& spec)
     return tl::unexpected(
         SpawnError{error, "cannot prepare to run " + spec.argv[0] + ": " + describe_errno(error)});
   }
-  SpawnActions actions;
-  ::posix_spawn_file_actions_adddup2(actions.get(), null.get(), STDIN_FILENO);
-  ::posix_spawn_file_actions_adddup2(actions.get(), out->write.get(), STDOUT_FILENO);
-  ::posix_spawn_file_actions_adddup2(actions.get(), err->write.get(), STDERR_FILENO);
-  if (!spec.working_directory.empty()) {
-    ::posix_spawn_file_actions_addchdir_np(actions.get(), spec.working_directory.c_str());
-  }
-  ::posix_spawn_file_actions_addclosefrom_np(actions.get(), 3);
+  static SpawnActions actions; // the runner spawns from one thread only
+  const auto* file_actions =
+      actions.get(null.get(), out->write.get(), err->write.get(), spec.working_directory);
   const SpawnAttributes attributes;
   const auto argv = c_strings(spec.argv);
   const auto envp = c_strings(spec.env);
   pid_t pid = 0;
   const int error =
-      ::posix_spawn(&pid, argv[0], actions.get(), attributes.get(), argv.data(), envp.data());
+      ::posix_spawn(&pid, argv[0], file_actions, attributes.get(), argv.data(), envp.data());
   if (error != 0) {
     return tl::unexpected(spawn_error(spec, error));
   }

@@ -305,6 +305,28 @@ TEST_CASE("PosixProcessRunner: passes argv, environment and working directory ex
   }
 }
 
+TEST_CASE("PosixProcessRunner: each task's output reaches its own sink when the fd numbers change")
+{
+  // spawn() keeps the last file actions while the fds and directory stay the same.
+  RecordingSink first;
+  run(shell("echo one; echo uno >&2"), first);
+  const int shift = ::open("/dev/null", O_RDONLY | O_CLOEXEC); // the next pipes get other numbers
+  REQUIRE(shift >= 0);
+  RecordingSink second;
+  auto in_dir = shell("pwd; echo dos >&2");
+  in_dir.working_directory = "/usr/share";
+  run(in_dir, second);
+  ::close(shift);
+  RecordingSink third;
+  run(shell("echo three; echo tres >&2"), third);
+  CHECK(first.out_lines == Lines{"one"});
+  CHECK(first.err_lines == Lines{"uno"});
+  CHECK(second.out_lines == Lines{"/usr/share"});
+  CHECK(second.err_lines == Lines{"dos"});
+  CHECK(third.out_lines == Lines{"three"});
+  CHECK(third.err_lines == Lines{"tres"});
+}
+
 TEST_CASE("PosixProcessRunner: gives the task /dev/null as stdin and no other fds")
 {
   RecordingSink sink;
