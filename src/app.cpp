@@ -104,6 +104,13 @@ long owner_of(const char* path)
   return static_cast<long>(st.st_uid);
 }
 
+// Where this process takes task locks (see default_lock_directory).
+std::filesystem::path lock_directory()
+{
+  return default_lock_directory(std::getenv("RUNTIME_DIRECTORY"), std::getenv("XDG_RUNTIME_DIR"),
+                                ::geteuid(), owner_of(k_system_lock_directory));
+}
+
 std::string env_or_empty(const char* name)
 {
   const char* value = std::getenv(name);
@@ -146,9 +153,7 @@ int run_command(const CliOptions& options, const Config& config)
   PosixProcessRunner::become_subreaper();
   PosixProcessRunner processes(stop, stop.wake_fd());
   StopAwareDelay delay(stop);
-  FileTaskLocks locks(default_lock_directory(std::getenv("RUNTIME_DIRECTORY"),
-                                             std::getenv("XDG_RUNTIME_DIR"), ::geteuid(),
-                                             owner_of(k_system_lock_directory)));
+  FileTaskLocks locks(lock_directory());
 
   // 4. PostgreSQL: connections open lazily, so a run without SQL tasks never
   //    touches the network; passwords come from files or systemd credentials.
@@ -176,15 +181,16 @@ int run_command(const CliOptions& options, const Config& config)
 std::unique_ptr<TaskJournal> open_task_journal(const CliOptions& options)
 {
   if (!options.journal_directory) {
-    if (const auto unreadable = unreadable_system_journals(); !unreadable.empty()) {
+    const JournalFiles files = find_journal_files();
+    if (!files.unreadable.empty()) {
       const std::string user = current_identity().user;
       throw Fatal(k_exit_no_permission,
                   fmt::format("cannot read the system journal ({}) as user {}; hint: run as root, "
                               "or add the user to the systemd-journal group: "
                               "usermod -aG systemd-journal {}",
-                              unreadable.front().string(), user, user));
+                              files.unreadable.front().string(), user, user));
     }
-    if (!any_journal_files()) {
+    if (!files.any) {
       std::fputs("periodic_tasks: warning: no journal files under /run/log/journal or "
                  "/var/log/journal (is systemd-journald running?)\n",
                  stderr);
@@ -200,9 +206,7 @@ std::unique_ptr<TaskJournal> open_task_journal(const CliOptions& options)
 // The lock directories a task may be locked in: this user's and the service's.
 FileLockProbe lock_probe()
 {
-  std::vector<std::filesystem::path> directories{
-      default_lock_directory(std::getenv("RUNTIME_DIRECTORY"), std::getenv("XDG_RUNTIME_DIR"),
-                             ::geteuid(), owner_of(k_system_lock_directory))};
+  std::vector<std::filesystem::path> directories{lock_directory()};
   if (directories.front() != k_system_lock_directory) {
     directories.emplace_back(k_system_lock_directory);
   }

@@ -240,23 +240,17 @@ void SdTaskJournal::newest_first(const RecordFilter& filter,
   }
 }
 
-std::vector<std::filesystem::path> unreadable_system_journals()
+JournalFiles find_journal_files()
 {
-  std::vector<std::filesystem::path> unreadable;
+  JournalFiles files;
   for_each_journal_file([&](const std::filesystem::path& path, bool is_file) {
+    files.any = true;
     if (!is_file ||
         (is_system_journal(path) && ::faccessat(AT_FDCWD, path.c_str(), R_OK, AT_EACCESS) != 0)) {
-      unreadable.push_back(path);
+      files.unreadable.push_back(path);
     }
   });
-  return unreadable;
-}
-
-bool any_journal_files()
-{
-  bool found = false;
-  for_each_journal_file([&](const std::filesystem::path&, bool) { found = true; });
-  return found;
+  return files;
 }
 
 } // namespace pt

@@ -76,12 +76,15 @@ private:
   std::unique_ptr<Handle> m_handle;
 };
 
-// Returns the system journal files under /run/log/journal and /var/log/journal
-// that exist but that this process may not read (not root, not in the
-// systemd-journal or adm group, no ACL): reading on would silently show less.
-std::vector<std::filesystem::path> unreadable_system_journals();
-
-// Returns whether any journal file exists under /run/log/journal or /var/log/journal.
-bool any_journal_files();
+// What one walk of /run/log/journal and /var/log/journal found.
+struct JournalFiles
+{
+  bool any = false; // a journal file, or a machine directory, exists
+  // System journal files (or machine directories) this process may not read
+  // (not root, not in the systemd-journal or adm group, no ACL): reading on
+  // would silently show less.
+  std::vector<std::filesystem::path> unreadable;
+};
+JournalFiles find_journal_files();
 
 } // namespace pt

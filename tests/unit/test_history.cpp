@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "history.hpp"
+#include "test_support.hpp"
 
 using namespace pt;
 
@@ -242,10 +243,7 @@ TEST_CASE("is_failure: everything but success, skipped and running")
 
 TEST_CASE("parse_since: dates, words and spans ago")
 {
-  const char* old_tz = std::getenv("TZ");
-  const std::string saved = old_tz != nullptr ? old_tz : "";
-  ::setenv("TZ", "UTC", 1);
-  ::tzset();
+  const test::ScopedEnv tz("TZ", "UTC");
   const std::int64_t now = 1'737'945'000'000'000; // 2025-01-27 02:30:00 UTC
   CHECK(parse_since("2025-01-27", now).value() == 1'737'936'000'000'000);
   CHECK(parse_since("2025-01-27 01:00", now).value() == 1'737'939'600'000'000);
@@ -261,10 +259,4 @@ TEST_CASE("parse_since: dates, words and spans ago")
   CHECK(bad.error().find("YYYY-MM-DD") != std::string::npos);
   CHECK_FALSE(parse_since("last tuesday", now));
   CHECK_FALSE(parse_since("infinity", now));
-  if (old_tz != nullptr) {
-    ::setenv("TZ", saved.c_str(), 1);
-  } else {
-    ::unsetenv("TZ");
-  }
-  ::tzset();
 }

@@ -19,8 +19,10 @@
 
 #include "fakes.hpp"
 #include "journal.hpp"
+#include "test_support.hpp"
 
 using namespace pt;
+using pt::test::DatagramSocket;
 using pt::test::RecordingLog;
 
 namespace {
@@ -48,70 +50,6 @@ Record finished()
           message_id::task_failed,
           {{"TASK", "x"}, {"COMMAND", "/bin/sh -c 'exit 3'"}, {"EXIT_STATUS", "3"}}};
 }
-
-// A datagram socket bound in a fresh directory, standing in for journald's.
-class JournalSocket
-{
-public:
-  JournalSocket()
-  {
-    m_dir =
-        std::filesystem::temp_directory_path() / ("pt-journal-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(m_dir);
-    m_path = (m_dir / "socket").string();
-    m_fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    REQUIRE(m_fd >= 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    m_path.copy(address.sun_path, sizeof(address.sun_path) - 1);
-    REQUIRE(::bind(m_fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0);
-    timeval timeout{2, 0};
-    ::setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  }
-  ~JournalSocket()
-  {
-    ::close(m_fd);
-    std::filesystem::remove_all(m_dir);
-  }
-  JournalSocket(const JournalSocket&) = delete;
-  JournalSocket& operator=(const JournalSocket&) = delete;
-  const std::string& path() const { return m_path; }
-
-  // What one datagram carried: its payload, and the descriptor passed with it.
-  struct Received
-  {
-    std::string payload;
-    int fd = -1;
-  };
-  // Returns the next datagram, or nothing after two seconds.
-  std::optional<Received> receive()
-  {
-    std::vector<char> buffer(1 << 20);
-    iovec iov{buffer.data(), buffer.size()};
-    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(int))> control{};
-    msghdr message{};
-    message.msg_iov = &iov;
-    message.msg_iovlen = 1;
-    message.msg_control = control.data();
-    message.msg_controllen = control.size();
-    const auto n = ::recvmsg(m_fd, &message, MSG_CMSG_CLOEXEC);
-    if (n < 0) {
-      return std::nullopt;
-    }
-    Received received{std::string(buffer.data(), static_cast<std::size_t>(n)), -1};
-    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-        std::memcpy(&received.fd, CMSG_DATA(c), sizeof(int));
-      }
-    }
-    return received;
-  }
-
-private:
-  std::filesystem::path m_dir;
-  std::string m_path;
-  int m_fd = -1;
-};
 
 // A client socket like JournalLog's, with a send buffer of about `bytes`.
 int client_socket(int bytes)
@@ -182,11 +120,11 @@ TEST_CASE("journal_datagram: MESSAGE, PRIORITY, SYSLOG_IDENTIFIER, MESSAGE_ID, t
 
 TEST_CASE("send_journal_datagram: a record that fits goes as one datagram")
 {
-  JournalSocket journal;
+  DatagramSocket journal("journal");
   const int fd = client_socket(1 << 20);
   const std::string datagram = journal_datagram(finished());
   CHECK(send_journal_datagram(fd, journal.path().c_str(), datagram) == 0);
-  const auto received = journal.receive();
+  const auto received = journal.receive_with_fd();
   REQUIRE(received.has_value());
   CHECK(received->payload == datagram);
   CHECK(received->fd == -1);
@@ -195,13 +133,13 @@ TEST_CASE("send_journal_datagram: a record that fits goes as one datagram")
 
 TEST_CASE("send_journal_datagram: a record too large for a datagram goes as a sealed memfd")
 {
-  JournalSocket journal;
+  DatagramSocket journal("journal");
   const int fd = client_socket(4096); // the kernel refuses larger datagrams with EMSGSIZE
   Record big = finished();
   big.fields.push_back({"DB_ERROR", std::string(300 * 1024, 'e') + "\nsecond line"});
   const std::string datagram = journal_datagram(big);
   CHECK(send_journal_datagram(fd, journal.path().c_str(), datagram) == 0);
-  const auto received = journal.receive();
+  const auto received = journal.receive_with_fd();
   REQUIRE(received.has_value());
   CHECK(received->payload.empty()); // the descriptor alone, as journald expects
   REQUIRE(received->fd >= 0);
@@ -223,10 +161,10 @@ TEST_CASE("JournalLog: sends each record to the socket; a refused record goes to
 {
   RecordingLog fallback;
   {
-    JournalSocket journal;
+    DatagramSocket journal("journal");
     JournalLog log(fallback, journal.path());
     log.emit(finished());
-    const auto received = journal.receive();
+    const auto received = journal.receive_with_fd();
     REQUIRE(received.has_value());
     CHECK(received->payload == journal_datagram(finished()));
     CHECK(fallback.records.empty());

@@ -19,12 +19,15 @@
 
 #include "fakes.hpp"
 #include "notify.hpp"
+#include "test_support.hpp"
 
 using namespace pt;
 using namespace std::chrono_literals;
+using pt::test::DatagramSocket;
 using pt::test::FakeClock;
 using pt::test::FakeStatusSink;
 using pt::test::RecordingLog;
+using pt::test::ScopedEnv;
 
 namespace {
 
@@ -35,73 +38,6 @@ Record task_started(const std::string& task)
           message_id::task_started,
           {{"TASK", task}, {"TASK_POSITION", "1/1"}}};
 }
-
-// A datagram socket bound in a fresh directory, as systemd's notify socket is.
-class NotifySocket
-{
-public:
-  NotifySocket()
-  {
-    m_dir =
-        std::filesystem::temp_directory_path() / ("pt-notify-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(m_dir);
-    m_path = (m_dir / "notify").string();
-    m_fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    REQUIRE(m_fd >= 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    m_path.copy(address.sun_path, sizeof(address.sun_path) - 1);
-    REQUIRE(::bind(m_fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0);
-    timeval timeout{2, 0};
-    ::setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  }
-  ~NotifySocket()
-  {
-    ::close(m_fd);
-    std::filesystem::remove_all(m_dir);
-  }
-  const std::string& path() const { return m_path; }
-  // Returns the next datagram, or nothing after two seconds.
-  std::optional<std::string> receive()
-  {
-    std::array<char, 4096> buffer{};
-    const auto n = ::recv(m_fd, buffer.data(), buffer.size(), 0);
-    if (n < 0) {
-      return std::nullopt;
-    }
-    return std::string(buffer.data(), static_cast<std::size_t>(n));
-  }
-
-private:
-  std::filesystem::path m_dir;
-  std::string m_path;
-  int m_fd = -1;
-};
-
-// Sets an environment variable for one test and restores it afterwards.
-class ScopedEnv
-{
-public:
-  ScopedEnv(const char* name, const std::string& value) : m_name(name)
-  {
-    if (const char* old = std::getenv(name)) {
-      m_old = old;
-    }
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv()
-  {
-    if (m_old) {
-      ::setenv(m_name, m_old->c_str(), 1);
-    } else {
-      ::unsetenv(m_name);
-    }
-  }
-
-private:
-  const char* m_name;
-  std::optional<std::string> m_old;
-};
 
 } // namespace
 
@@ -153,7 +89,7 @@ TEST_CASE("StatusPublisher: the destructor stops the thread at once, whatever th
 
 TEST_CASE("SdNotifySink: one STATUS= datagram per line to $NOTIFY_SOCKET")
 {
-  NotifySocket socket;
+  DatagramSocket socket("notify");
   {
     const ScopedEnv env("NOTIFY_SOCKET", socket.path());
     SdNotifySink sink;
@@ -199,7 +135,7 @@ TEST_CASE("systemd_status_if_listening: only when $NOTIFY_SOCKET is set")
   CHECK(systemd_status_if_listening(log, nullptr) == nullptr);
   CHECK(systemd_status_if_listening(log, "") == nullptr);
 
-  NotifySocket socket;
+  DatagramSocket socket("notify");
   const ScopedEnv env("NOTIFY_SOCKET", socket.path());
   {
     const auto status = systemd_status_if_listening(log, socket.path().c_str());

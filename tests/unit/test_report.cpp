@@ -6,33 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "report.hpp"
+#include "test_support.hpp"
 
 using namespace pt;
 
 namespace {
-
-// Runs the test body with TZ set, restoring the old value.
-struct ScopedTz
-{
-  explicit ScopedTz(const char* tz)
-  {
-    if (const char* old = std::getenv("TZ"); old != nullptr) {
-      saved = old;
-    }
-    ::setenv("TZ", tz, 1);
-    ::tzset();
-  }
-  ~ScopedTz()
-  {
-    if (saved) {
-      ::setenv("TZ", saved->c_str(), 1);
-    } else {
-      ::unsetenv("TZ");
-    }
-    ::tzset();
-  }
-  std::optional<std::string> saved;
-};
 
 constexpr std::int64_t k_t0 = 1'737'945'004'000'000; // 2025-01-27 02:30:04 UTC
 
@@ -58,14 +36,14 @@ TaskRun failed_run()
 
 TEST_CASE("format_local_time and format_iso8601 follow TZ")
 {
-  const ScopedTz tz("Europe/Berlin");
+  const test::ScopedEnv tz("TZ", "Europe/Berlin");
   CHECK(format_local_time(k_t0) == "2025-01-27 03:30:04");
   CHECK(format_iso8601(k_t0) == "2025-01-27T03:30:04+01:00");
 }
 
 TEST_CASE("render_status_text: a row per task, never-run tasks and running ones")
 {
-  const ScopedTz tz("UTC");
+  const test::ScopedEnv tz("TZ", "UTC");
   TaskStatus failing;
   failing.task = "vacuum";
   failing.last = failed_run();
@@ -92,7 +70,7 @@ off     never run            -                    -         -               -   
 
 TEST_CASE("render_status_json: nulls for what is not known")
 {
-  const ScopedTz tz("UTC");
+  const test::ScopedEnv tz("TZ", "UTC");
   TaskStatus never;
   never.task = "report";
   TaskStatus failing;
@@ -119,7 +97,7 @@ TEST_CASE("render_status_json: nulls for what is not known")
 
 TEST_CASE("render_history_text and _json: one row per run, dry runs marked")
 {
-  const ScopedTz tz("UTC");
+  const test::ScopedEnv tz("TZ", "UTC");
   TaskRun dry;
   dry.task = "cleanup";
   dry.run_id = "ffff";
