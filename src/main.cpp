@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "app.hpp"
+#include "app/app.hpp"
 
 int main(int argc, char** argv)
 {

@@ -20,8 +20,8 @@ trap 'kill -- -"$rootfs_job" 2>/dev/null || true' EXIT
 
 # Formatting is mechanical (.clang-format): a diff fails the suite before any build.
 echo "=== format"
-clang-format --dry-run --Werror src/*.cpp src/*.hpp tests/unit/*.cpp tests/unit/*.hpp \
-    tests/helpers/*.cpp
+clang-format --dry-run --Werror src/*.cpp src/*/*.cpp src/*/*.hpp tests/unit/*.cpp \
+    tests/unit/*.hpp tests/unit/*/*.cpp tests/helpers/*.cpp
 echo "PASS: clang-format"
 
 run_suite() {

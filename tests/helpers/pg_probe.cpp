@@ -22,7 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "postgres.hpp"
+#include "postgres/executor.hpp"
 
 namespace {
 

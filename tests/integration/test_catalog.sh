@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # The journald message catalog (packaging/periodic-tasks.catalog): exactly one
-# entry per MESSAGE_ID of src/event_log.hpp; `journalctl --update-catalog`
+# entry per MESSAGE_ID of src/journal/event_log.hpp; `journalctl --update-catalog`
 # accepts it without a warning and `--list-catalog` lists our ids, both on a
 # private catalog database (--root), never the host's; and `journalctl -x`
 # explains a failed, a timed-out and a skipped task of a real run, with the
@@ -12,7 +12,7 @@
 require_jq
 
 catalog=${PT_SOURCE_DIR:?ctest sets PT_SOURCE_DIR}/packaging/periodic-tasks.catalog
-header=$PT_SOURCE_DIR/src/event_log.hpp
+header=$PT_SOURCE_DIR/src/journal/event_log.hpp
 
 # 1. One entry per MESSAGE_ID, no entry for an id the program does not log.
 ids=$(grep -o '"[0-9a-f]\{32\}"' "$header" | tr -d '"' | sort)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Large records reach journald whole, by either of journal.cpp's two paths.
+# Large records reach journald whole, by either of journal/writer.cpp's two paths.
 # The "task started" record of a command with 1 MiB of arguments (one of them
 # with a newline, so a binary field) carries that command twice, in MESSAGE and
 # COMMAND; both are read back byte for byte:

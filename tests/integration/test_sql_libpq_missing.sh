@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# libpq is loaded only when a SQL task connects (src/postgres_libpq.cpp). On a
+# libpq is loaded only when a SQL task connects (src/postgres/libpq.cpp). On a
 # machine where libpq.so.5 cannot be loaded, check, list and command tasks
 # still work; each SQL task fails once (never retried) with a message that
 # says what is missing and which package brings it; the run exits 1.

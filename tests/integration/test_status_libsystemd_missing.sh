@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # libsystemd is loaded only when `status` or `history` reads the journal
-# (src/journal_reader.cpp). On a machine where libsystemd.so.0 cannot be
+# (src/journal/reader.cpp). On a machine where libsystemd.so.0 cannot be
 # loaded, check and runs still work (writing records needs no library); status
 # and history exit 64, like any journal that cannot be opened, with a message
 # that names the package that brings it.

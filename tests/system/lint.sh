@@ -6,7 +6,7 @@
 #   verify         systemd-analyze verify (the units and the example
 #                  OnFailure= handler): nothing at all on stderr
 #   security       systemd-analyze security exposure <= 2.0
-#   catalog        one catalog entry per MESSAGE_ID in src/event_log.hpp
+#   catalog        one catalog entry per MESSAGE_ID in src/journal/event_log.hpp
 #   config         the default config is valid, enables no task, and its
 #                  commented examples are valid once uncommented
 # Usage: tests/system/lint.sh [BUILD_DIR]   (BUILD_DIR holds the .changes and
@@ -98,7 +98,7 @@ lint_security()
 lint_catalog()
 {
     local ids entries
-    ids=$(grep -o '"[0-9a-f]\{32\}"' "$root/src/event_log.hpp" | tr -d '"' | sort)
+    ids=$(grep -o '"[0-9a-f]\{32\}"' "$root/src/journal/event_log.hpp" | tr -d '"' | sort)
     entries=$(sed -n 's/^-- \([0-9a-f]\{32\}\)$/\1/p' "$root/packaging/periodic-tasks.catalog" | sort)
     if [[ $ids != "$entries" ]]; then
         diff <(echo "$ids") <(echo "$entries") | sed 's/^/    /'

@@ -7,7 +7,7 @@
 
 #include <doctest/doctest.h>
 
-#include "config_parser.hpp"
+#include "config/parser.hpp"
 
 namespace pt::test {
 

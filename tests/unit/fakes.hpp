@@ -11,14 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "clock.hpp"
-#include "event_log.hpp"
-#include "process.hpp"
-#include "progress.hpp"
-#include "runner.hpp"
-#include "signals.hpp"
-#include "sql.hpp"
-#include "task_lock.hpp"
+#include "journal/event_log.hpp"
+#include "journal/progress.hpp"
+#include "postgres/sql.hpp"
+#include "process/process.hpp"
+#include "process/signals.hpp"
+#include "run/clock.hpp"
+#include "run/runner.hpp"
+#include "run/task_lock.hpp"
 
 namespace pt::test {
 

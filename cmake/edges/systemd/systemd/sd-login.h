@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: MIT
+// A stand-in for <systemd/sd-login.h> outside its edge folder (CMakeLists.txt, the edge rule).
+#error "libsystemd is used only in src/journal/ (the journal edge): write records through the EventLog seam, read them through TaskJournal"

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+// The composition root: the only place that builds real collaborators and
+// turns a fatal error into "periodic_tasks: error: ..." and an exit code.
+#include "app/app.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "app/cli.hpp"
+#include "app/report.hpp"
+#include "app/summary.hpp"
+#include "config/loader.hpp"
+#include "journal/history.hpp"
+#include "journal/notify.hpp"
+#include "journal/progress.hpp"
+#include "journal/reader.hpp"
+#include "journal/writer.hpp"
+#include "metrics/file.hpp"
+#include "postgres/executor.hpp"
+#include "process/posix.hpp"
+#include "run/context.hpp"
+#include "run/runner.hpp"
+#include "run/selection.hpp"
+
+namespace pt {
+
+namespace {
+
+constexpr int k_exit_internal = 70;
+
+std::filesystem::path config_path(const CliOptions& options)
+{
+  if (options.config_path) {
+    return *options.config_path;
+  }
+  if (const char* env = std::getenv("PERIODIC_TASKS_CONFIG"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return k_default_config;
+}
+
+Config load(const CliOptions& options)
+{
+  LoadOptions load_options;
+  load_options.main_file = config_path(options);
+  load_options.dropin_dirs = default_dropin_dirs(load_options.main_file);
+  if (::geteuid() == 0) {
+    load_options.required_owner = 0; // the rule cron, sudo and logrotate apply
+  }
+  auto config = load_config(load_options);
+  if (!config) {
+    throw Fatal(k_exit_config, format_config_error(config.error()));
+  }
+  return std::move(*config);
+}
+
+Identity current_identity()
+{
+  const uid_t uid = ::geteuid();
+  if (const passwd* pw = ::getpwuid(uid); pw != nullptr) {
+    return {pw->pw_name, pw->pw_dir};
+  }
+  return {std::to_string(uid), "/"};
+}
+
+RunContext run_context(const CliOptions& options, const Config& config, const Clock& clock)
+{
+  RunContext context;
+  context.run_id = new_run_id();
+  context.dry_run = options.dry_run;
+  if (options.as_of) {
+    auto date = parse_as_of(*options.as_of);
+    if (!date) {
+      throw Fatal(k_exit_usage, fmt::format("--as-of: {}", date.error()));
+    }
+    context.as_of = *date;
+  } else {
+    auto date = local_date(clock.wall(), config.settings.timezone);
+    if (!date) {
+      throw Fatal(k_exit_config,
+                  fmt::format("{}: settings.timezone: {}; hint: use an IANA name such as "
+                              "\"Europe/Berlin\" or \"UTC\"",
+                              config.sources.front(), date.error()));
+    }
+    context.as_of = *date;
+  }
+  return context;
+}
+
+// Returns the uid owning directory `path`, or -1 when there is none.
+long owner_of(const char* path)
+{
+  struct stat st
+  {
+  };
+  if (::stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return -1;
+  }
+  return static_cast<long>(st.st_uid);
+}
+
+// Where this process takes task locks (see default_lock_directory).
+std::filesystem::path lock_directory()
+{
+  return default_lock_directory(std::getenv("RUNTIME_DIRECTORY"), std::getenv("XDG_RUNTIME_DIR"),
+                                ::geteuid(), owner_of(k_system_lock_directory));
+}
+
+std::string env_or_empty(const char* name)
+{
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+int run_command(const CliOptions& options, const Config& config)
+{
+  // 1. Decide what runs before touching anything: a usage error runs nothing.
+  auto tasks = select_tasks(config, options.tasks);
+  if (!tasks) {
+    throw Fatal(k_exit_usage, tasks.error());
+  }
+  const SystemClock clock;
+  RunRequest request{*tasks, run_context(options, config, clock), Trigger::manual};
+  const char* invocation = std::getenv("INVOCATION_ID");
+  if (options.tasks.empty() && invocation != nullptr && *invocation != '\0') {
+    request.trigger = Trigger::timer; // started by systemd, not by a person naming tasks
+  }
+
+  // 2. Logs: the journal when it is there, readable stderr when not, and
+  //    progress on stderr for a person at a terminal.
+  ConsoleLog fields_on_stderr(stderr, ConsoleLog::Detail::all_fields);
+  ConsoleLog progress(stderr, ConsoleLog::Detail::progress);
+  JournalLog journal(fields_on_stderr);
+  const bool has_journal = journal_available();
+  TeeLog journal_and_progress(journal, progress);
+  EventLog& log = !has_journal              ? static_cast<EventLog&>(fields_on_stderr)
+                  : ::isatty(STDERR_FILENO) ? static_cast<EventLog&>(journal_and_progress)
+                                            : static_cast<EventLog&>(journal);
+  // Under systemd ($NOTIFY_SOCKET), the running task and its elapsed time also
+  // become the unit's status line in `systemctl status` (journal/notify.cpp).
+  ProgressLog progress_log(log, clock);
+  const auto systemd_status =
+      systemd_status_if_listening(progress_log, std::getenv("NOTIFY_SOCKET"));
+  EventLog& run_log = systemd_status ? static_cast<EventLog&>(progress_log) : log;
+
+  // 3. Own the task trees: signals arrive as data, orphans come back to us.
+  SignalStop stop;
+  PosixProcessRunner::become_subreaper();
+  PosixProcessRunner processes(stop, stop.wake_fd());
+  StopAwareDelay delay(stop);
+  FileTaskLocks locks(lock_directory());
+
+  // 4. PostgreSQL: connections open lazily, so a run without SQL tasks never
+  //    touches the network; passwords come from files or systemd credentials.
+  const FileSecretSource secrets(env_or_empty("CREDENTIALS_DIRECTORY"));
+  PgExecutor sql(config.databases, secrets, stop, stop.wake_fd());
+  RunnerDeps deps{processes, sql, run_log, locks, clock, stop, delay, current_identity()};
+
+  // 5. Run, then report on stdout (unless stdout is the journal, which already has it all).
+  const RunSummary summary = run_tasks(config.settings, request, deps);
+  if (config.metrics.textfile) { // a failure is a warning record, never another exit code
+    write_run_metrics(*config.metrics.textfile, summary, config, log);
+  }
+  const int code = exit_code_for(summary);
+  if (options.json) {
+    std::fputs(render_summary_json(summary, code).c_str(), stdout);
+  } else if (!fd_is_journal_stream(STDOUT_FILENO, std::getenv("JOURNAL_STREAM"))) {
+    std::fputs(render_summary_text(summary).c_str(), stdout);
+  }
+  return code;
+}
+
+// Opens the journal `status` and `history` read, refusing to show a partial
+// picture: without the right to read the system journal, sd-journal would
+// quietly return only this user's own entries.
+std::unique_ptr<TaskJournal> open_task_journal(const CliOptions& options)
+{
+  if (!options.journal_directory) {
+    const JournalFiles files = find_journal_files();
+    if (!files.unreadable.empty()) {
+      const std::string user = current_identity().user;
+      throw Fatal(k_exit_no_permission,
+                  fmt::format("cannot read the system journal ({}) as user {}; hint: run as root, "
+                              "or add the user to the systemd-journal group: "
+                              "usermod -aG systemd-journal {}",
+                              files.unreadable.front().string(), user, user));
+    }
+    if (!files.any) {
+      std::fputs("periodic_tasks: warning: no journal files under /run/log/journal or "
+                 "/var/log/journal (is systemd-journald running?)\n",
+                 stderr);
+    }
+  }
+  auto journal = SdTaskJournal::open(options.journal_directory);
+  if (!journal) {
+    throw Fatal(k_exit_usage, journal.error());
+  }
+  return std::move(*journal);
+}
+
+// The lock directories a task may be locked in: this user's and the service's.
+FileLockProbe lock_probe()
+{
+  std::vector<std::filesystem::path> directories{lock_directory()};
+  if (directories.front() != k_system_lock_directory) {
+    directories.emplace_back(k_system_lock_directory);
+  }
+  return FileLockProbe(std::move(directories));
+}
+
+int status_command(const CliOptions& options, const Config& config)
+{
+  std::vector<const Task*> tasks;
+  if (options.tasks.empty()) {
+    for (const auto& task : config.tasks) {
+      tasks.push_back(&task); // disabled ones too: they are shown as disabled
+    }
+  } else if (auto named = select_tasks(config, options.tasks)) {
+    tasks = *named;
+  } else {
+    throw Fatal(k_exit_usage, named.error());
+  }
+  const auto journal = open_task_journal(options);
+  const FileLockProbe locks = lock_probe();
+  std::vector<TaskStatus> statuses;
+  bool any_failing = false;
+  for (const Task* task : tasks) {
+    statuses.push_back(read_status(*journal, *task, locks));
+    any_failing = any_failing || (statuses.back().last && is_failure(statuses.back().last->result));
+  }
+  std::fputs((options.json ? render_status_json(statuses) : render_status_text(statuses)).c_str(),
+             stdout);
+  return any_failing ? k_exit_task_failed : k_exit_ok;
+}
+
+int history_command(const CliOptions& options)
+{
+  HistoryQuery query;
+  query.limit = options.limit;
+  query.failed_only = options.failed_only;
+  query.filter.task = options.tasks.empty() ? std::string() : options.tasks.front();
+  query.filter.run_id = options.run_id;
+  query.filter.invocation = options.invocation;
+  if (options.since) {
+    const SystemClock clock;
+    const auto now =
+        std::chrono::duration_cast<std::chrono::microseconds>(clock.wall().time_since_epoch())
+            .count();
+    auto since = parse_since(*options.since, now);
+    if (!since) {
+      throw Fatal(k_exit_usage, fmt::format("--since: {}", since.error()));
+    }
+    query.filter.since_usec = *since;
+  }
+  const auto journal = open_task_journal(options);
+  const auto runs = read_history(*journal, query, lock_probe());
+  std::fputs((options.json ? render_history_json(runs) : render_history_text(runs)).c_str(),
+             stdout);
+  if (runs.empty() && !options.json) {
+    std::fputs("periodic_tasks: no matching task runs in the journal\n", stderr);
+  }
+  return k_exit_ok;
+}
+
+int dispatch(const CliOptions& options)
+{
+  if (options.command == Command::version) {
+    std::printf("periodic_tasks %s\n", PT_VERSION);
+    return k_exit_ok;
+  }
+  if (options.command == Command::history) {
+    return history_command(options); // needs no config: history outlives a broken one
+  }
+  const Config config = load(options);
+  switch (options.command) {
+  case Command::check:
+    std::printf("%s: OK, %zu task%s from %zu file%s\n", config.sources.front().c_str(),
+                config.tasks.size(), config.tasks.size() == 1 ? "" : "s", config.sources.size(),
+                config.sources.size() == 1 ? "" : "s");
+    return k_exit_ok;
+  case Command::list:
+    std::fputs(
+        (options.json ? render_task_list_json(config) : render_task_list_text(config)).c_str(),
+        stdout);
+    return k_exit_ok;
+  case Command::status:
+    return status_command(options, config);
+  default:
+    return run_command(options, config);
+  }
+}
+
+} // namespace
+
+int main_entry(int argc, char** argv)
+{
+  const CliParse parsed = parse_command_line(argc, argv);
+  if (!parsed.options) {
+    if (parsed.exit_code == 0) {
+      std::fputs(parsed.output.c_str(), stdout);
+    } else {
+      std::fprintf(stderr, "periodic_tasks: error: %s\n", parsed.output.c_str());
+    }
+    return parsed.exit_code;
+  }
+  try {
+    return dispatch(*parsed.options);
+  } catch (const Fatal& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "periodic_tasks: error: %s\n", e.what());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "periodic_tasks: error: internal error: %s\n", e.what());
+    return k_exit_internal;
+  }
+}
+
+} // namespace pt

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+#include "app/report.hpp"
+
+#include <charconv>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "util/text.hpp"
+
+namespace pt {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::tm local_tm(std::int64_t usec)
+{
+  const auto seconds = static_cast<std::time_t>(usec / 1'000'000);
+  std::tm tm{};
+  ::localtime_r(&seconds, &tm);
+  return tm;
+}
+
+std::string strftime_text(const char* format, const std::tm& tm)
+{
+  char buffer[64];
+  const std::size_t n = std::strftime(buffer, sizeof buffer, format, &tm);
+  return std::string(buffer, n);
+}
+
+// "exit 3", "SIGKILL", "SQLSTATE 23505" or "-".
+std::string how_it_ended(const TaskRun& run)
+{
+  if (!run.sqlstate.empty()) {
+    return "SQLSTATE " + run.sqlstate;
+  }
+  if (!run.signal.empty()) {
+    return run.signal;
+  }
+  if (!run.exit_status.empty()) {
+    return "exit " + run.exit_status;
+  }
+  return "-";
+}
+
+std::string result_text(const TaskRun& run)
+{
+  std::string text = run.result;
+  if (!run.skip_reason.empty()) {
+    text += " (" + run.skip_reason + ")";
+  } else if (run.attempts > 1) {
+    text += fmt::format(" ({} attempts)", run.attempts);
+  }
+  return text;
+}
+
+std::string duration_text(const TaskRun& run)
+{
+  return run.finished_usec ? format_seconds(run.duration_usec) : std::string("-");
+}
+
+std::string running_text(const TaskStatus& status)
+{
+  if (!status.lock.held) {
+    return status.enabled ? "-" : "disabled";
+  }
+  std::string text = "running";
+  if (status.running) {
+    text += " since " + format_local_time(status.running->started_usec);
+  }
+  std::vector<std::string> details;
+  if (status.lock.holder_pid > 0) {
+    details.push_back(fmt::format("pid {}", status.lock.holder_pid));
+  }
+  if (status.running && !status.running->position.empty()) {
+    details.push_back(status.running->position);
+  }
+  if (!details.empty()) {
+    text += " (" + join(details) + ")";
+  }
+  return text;
+}
+
+Json optional_time(const std::optional<std::int64_t>& usec)
+{
+  return usec ? Json(format_iso8601(*usec)) : Json(nullptr);
+}
+
+Json optional_number(const std::optional<std::int64_t>& value)
+{
+  return value ? Json(*value) : Json(nullptr);
+}
+
+Json optional_text(const std::string& text)
+{
+  return text.empty() ? Json(nullptr) : Json(text);
+}
+
+Json run_json(const TaskRun& run)
+{
+  std::optional<std::int64_t> exit_status;
+  if (int value = 0; !run.exit_status.empty() &&
+                     std::from_chars(run.exit_status.data(),
+                                     run.exit_status.data() + run.exit_status.size(), value)
+                             .ec == std::errc{}) {
+    exit_status = value;
+  }
+  Json j;
+  j["task"] = run.task;
+  j["result"] = run.result;
+  j["skip_reason"] = optional_text(run.skip_reason);
+  j["started"] = format_iso8601(run.started_usec);
+  j["started_usec"] = run.started_usec;
+  j["finished"] = optional_time(run.finished_usec);
+  j["finished_usec"] = optional_number(run.finished_usec);
+  j["duration_usec"] = run.finished_usec ? Json(run.duration_usec) : Json(nullptr);
+  j["exit_status"] = optional_number(exit_status);
+  j["signal"] = optional_text(run.signal);
+  j["sqlstate"] = optional_text(run.sqlstate);
+  j["attempts"] = run.attempts;
+  j["run_id"] = run.run_id;
+  j["as_of"] = run.as_of;
+  j["dry_run"] = run.dry_run;
+  j["trigger"] = run.trigger;
+  j["kind"] = optional_text(run.kind);
+  j["position"] = optional_text(run.position);
+  j["invocation_id"] = optional_text(run.invocation);
+  j["pid"] = run.holder_pid > 0 ? Json(run.holder_pid) : Json(nullptr);
+  return j;
+}
+
+} // namespace
+
+std::string format_local_time(std::int64_t usec)
+{
+  return strftime_text("%Y-%m-%d %H:%M:%S", local_tm(usec));
+}
+
+std::string format_iso8601(std::int64_t usec)
+{
+  std::string text = strftime_text("%Y-%m-%dT%H:%M:%S%z", local_tm(usec));
+  if (text.size() > 2) {
+    text.insert(text.size() - 2, ":"); // +0100 -> +01:00, as RFC 3339 wants
+  }
+  return text;
+}
+
+std::string render_status_text(const std::vector<TaskStatus>& statuses)
+{
+  std::vector<std::vector<std::string>> rows{
+      {"TASK", "LAST RUN", "RESULT", "DURATION", "EXIT", "LAST SUCCESS", "FAILURES", "NOW"}};
+  for (const auto& status : statuses) {
+    const std::string success = status.last_success_usec
+                                    ? format_local_time(*status.last_success_usec)
+                                    : std::string(status.last ? "never" : "-");
+    if (status.last) {
+      const TaskRun& last = *status.last;
+      rows.push_back({status.task, format_local_time(last.started_usec), result_text(last),
+                      duration_text(last), how_it_ended(last), success,
+                      std::to_string(status.consecutive_failures), running_text(status)});
+    } else {
+      rows.push_back({status.task, "never run", "-", "-", "-", success, "-", running_text(status)});
+    }
+  }
+  return render_table(rows);
+}
+
+std::string render_status_json(const std::vector<TaskStatus>& statuses)
+{
+  Json tasks = Json::array();
+  for (const auto& status : statuses) {
+    Json j;
+    j["task"] = status.task;
+    j["enabled"] = status.enabled;
+    j["last_run"] = status.last ? run_json(*status.last) : Json(nullptr);
+    j["last_success"] = optional_time(status.last_success_usec);
+    j["last_success_usec"] = optional_number(status.last_success_usec);
+    j["consecutive_failures"] = status.consecutive_failures;
+    j["running"] = status.lock.held;
+    j["running_pid"] = status.lock.holder_pid > 0 ? Json(status.lock.holder_pid) : Json(nullptr);
+    j["running_since"] =
+        status.running ? Json(format_iso8601(status.running->started_usec)) : Json(nullptr);
+    j["running_run_id"] = status.running ? Json(status.running->run_id) : Json(nullptr);
+    tasks.push_back(std::move(j));
+  }
+  Json out;
+  out["tasks"] = std::move(tasks);
+  return out.dump(2) + "\n";
+}
+
+std::string render_history_text(const std::vector<TaskRun>& runs)
+{
+  std::vector<std::vector<std::string>> rows{
+      {"STARTED", "TASK", "RESULT", "DURATION", "EXIT", "AS OF", "TRIGGER", "RUN ID"}};
+  for (const auto& run : runs) {
+    rows.push_back({format_local_time(run.started_usec), run.task, result_text(run),
+                    duration_text(run), how_it_ended(run),
+                    run.as_of + (run.dry_run ? " (dry run)" : ""), run.trigger, run.run_id});
+  }
+  return render_table(rows);
+}
+
+std::string render_history_json(const std::vector<TaskRun>& runs)
+{
+  Json list = Json::array();
+  for (const auto& run : runs) {
+    list.push_back(run_json(run));
+  }
+  Json out;
+  out["runs"] = std::move(list);
+  return out.dump(2) + "\n";
+}
+
+} // namespace pt

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+// The run summary for people (a table) and for programs (one JSON object).
+#pragma once
+
+#include <string>
+
+#include "config/config.hpp"
+#include "run/runner.hpp"
+
+namespace pt {
+
+// Renders `summary` as an aligned table with a closing totals line.
+std::string render_summary_text(const RunSummary& summary);
+
+// Renders `summary` as one JSON object (docs/cli.md documents the schema).
+std::string render_summary_json(const RunSummary& summary, int exit_code);
+
+// Renders the `list` output for `config`: run order, kind, enabled, timeout, source.
+std::string render_task_list_text(const Config& config);
+std::string render_task_list_json(const Config& config);
+
+} // namespace pt

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#include "config/config.hpp"
+
+namespace pt {
+
+const Task* find_task(const Config& config, std::string_view name)
+{
+  for (const auto& task : config.tasks) {
+    if (task.name == name) {
+      return &task;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<std::string> command_argv(const Task& task, bool dry_run)
+{
+  std::vector<std::string> argv = task.command;
+  if (dry_run && task.dry_run_args) {
+    argv.insert(argv.end(), task.dry_run_args->begin(), task.dry_run_args->end());
+  }
+  return argv;
+}
+
+const Database* find_database(const Config& config, std::string_view name)
+{
+  for (const auto& database : config.databases) {
+    if (database.name == name) {
+      return &database;
+    }
+  }
+  return nullptr;
+}
+
+} // namespace pt

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+// The configuration as plain structs with defaults (docs/configuration.md is the contract).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "util/diagnostic.hpp"
+#include "util/duration.hpp"
+
+namespace pt {
+
+using namespace std::chrono_literals;
+
+struct Settings
+{
+  std::string timezone = "UTC";         // IANA zone for the default --as-of date
+  Duration timeout = 30min;             // default per-task timeout
+  Duration kill_timeout = 10s;          // SIGTERM -> SIGKILL grace
+  std::uint64_t output_limit = 1 << 20; // bytes of output per task forwarded to the log
+};
+
+// Where each run leaves metrics for node_exporter's textfile collector ([metrics]).
+struct MetricsSettings
+{
+  std::optional<std::filesystem::path> textfile; // absolute, ends in ".prom"; unset: no metrics
+};
+
+enum class TaskKind { command, sql };
+
+// A PostgreSQL connection a SQL task can use ([databases.NAME]).
+struct Database
+{
+  std::string name;
+  std::string conninfo;                           // libpq keyword/value string or URI
+  std::optional<std::string> password_file;       // absolute path; first line is the password
+  std::optional<std::string> password_credential; // file name in $CREDENTIALS_DIRECTORY
+  Duration connect_timeout = 10s;
+  SourceLocation origin;
+};
+
+struct Task
+{
+  std::string name;
+  std::string description;
+  bool enabled = true;
+  TaskKind kind = TaskKind::command;
+  std::vector<std::string> command; // argv; argv[0] absolute
+  std::string working_directory = "/";
+  std::vector<std::pair<std::string, std::string>> environment; // in file order
+  Duration timeout{};      // resolved: the task's own or settings.timeout
+  Duration kill_timeout{}; // resolved: the task's own or settings.kill_timeout
+  std::vector<int> success_exit_codes{0};
+  std::optional<std::vector<std::string>> dry_run_args; // unset: a dry run starts nothing
+  std::vector<int> retry_exit_codes;                    // command: exit codes worth a retry
+  // SQL tasks
+  std::string database;            // resolved: the only database when the task names none
+  std::vector<std::string> sql;    // statements, run in order in one transaction
+  std::vector<std::string> params; // run-context names bound as $1..$n
+  // Both kinds
+  int retries = 0;            // extra attempts after a retryable failure
+  Duration retry_delay = 30s; // before the first retry; doubles each further one
+  SourceLocation origin;      // where the [[task]] table starts
+};
+
+struct Config
+{
+  Settings settings;
+  MetricsSettings metrics;
+  std::vector<Database> databases;  // in file order
+  std::vector<Task> tasks;          // run order: main file, then drop-ins by file name
+  std::vector<std::string> sources; // every file read, in order
+};
+
+// Returns the task called `name`, or nullptr.
+const Task* find_task(const Config& config, std::string_view name);
+
+// Returns the argv a command `task` runs: `command`, plus `dry_run_args` in a dry run.
+std::vector<std::string> command_argv(const Task& task, bool dry_run);
+
+// Returns the database called `name`, or nullptr.
+const Database* find_database(const Config& config, std::string_view name);
+
+// The run-context names a SQL task may bind with `params`.
+inline constexpr const char* k_param_names[] = {"as_of", "run_id", "task", "dry_run"};
+
+} // namespace pt

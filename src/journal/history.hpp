@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// Task runs and task status, assembled from the journal's task records: the
+// answers to "did it run, did it work, what is running now".
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "config/config.hpp"
+#include "journal/reader.hpp"
+#include "run/task_lock.hpp"
+
+namespace pt {
+
+// One run of one task: its "started" record and the record that ended it.
+struct TaskRun
+{
+  std::string task;
+  std::string run_id;
+  std::string as_of;
+  bool dry_run = false;
+  std::string trigger;
+  std::string kind;
+  std::string position; // "3/7", when the start record was found
+  // The TASK_RESULT word, or "running" (started, lock held now) or
+  // "unfinished" (started, never ended: the runner was SIGKILLed or the machine died).
+  std::string result;
+  std::string skip_reason;
+  std::string exit_status;
+  std::string signal;
+  std::string sqlstate;
+  std::string invocation;
+  std::int64_t started_usec = 0;             // wall clock
+  std::optional<std::int64_t> finished_usec; // none while running or unfinished
+  std::int64_t duration_usec = 0;            // of the last attempt (DURATION_USEC)
+  int attempts = 0;
+  long holder_pid = 0; // running: the runner's pid
+};
+
+// Returns whether `result` means the task did not do its job (failed,
+// timeout, killed, error, unfinished).
+bool is_failure(std::string_view result);
+
+struct HistoryQuery
+{
+  RecordFilter filter;
+  std::size_t limit = 20; // 0: no limit
+  bool failed_only = false;
+};
+
+// Returns the task runs matching `query`, newest first, each once.
+std::vector<TaskRun> read_history(TaskJournal& journal, const HistoryQuery& query,
+                                  const LockProbe& locks);
+
+struct TaskStatus
+{
+  std::string task;
+  bool enabled = true;
+  // The newest real run: not a dry run, not skipped, not the one running now.
+  std::optional<TaskRun> last;
+  std::optional<std::int64_t> last_success_usec; // start of the newest successful run
+  int consecutive_failures = 0;                  // real runs since the last success
+  LockState lock;                                // held now: some run is running the task
+  std::optional<TaskRun> running;                // its start record, when the journal has it
+};
+
+// Returns what the journal and the task's lock say about `task`.
+TaskStatus read_status(TaskJournal& journal, const Task& task, const LockProbe& locks);
+
+} // namespace pt
+
+namespace pt {
+
+// Parses `history --since`: "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" (local
+// time), "today", "yesterday", or a time span meaning that long before
+// `now_usec` ("2d", "1h 30min", "-2d", "3h ago"). Returns microseconds since
+// the epoch, or why the text is not a time.
+tl::expected<std::int64_t, std::string> parse_since(std::string_view text, std::int64_t now_usec);
+
+} // namespace pt

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+// The read side of the journal edge. Matches select our records by
+// SYSLOG_IDENTIFIER and MESSAGE_ID (and TASK, RUN_ID, _SYSTEMD_INVOCATION_ID
+// when asked), so journald's field indexes do the filtering: the cost is the
+// number of our records read, not the size of the journal, and other programs'
+// entries (even ones with a TASK field) are never seen.
+//
+// sd-journal comes from libsystemd.so.0, loaded with dlopen() when `status`
+// or `history` first opens the journal: linked, libsystemd and its chain
+// (libgcrypt, liblzma, libzstd, liblz4, libcap, libgpg-error) were loaded by
+// every start, each timer run included, though only these two commands read
+// the journal (1.8 ms and 1.1 MiB a start, docs/performance.md). The header
+// is still used, for the declarations; debian/control names libsystemd0,
+// which dh_shlibdeps cannot see behind a dlopen().
+#include "journal/reader.hpp"
+
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <mutex>
+#include <string_view>
+#include <system_error>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <systemd/sd-journal.h>
+
+#include "journal/event_log.hpp"
+
+namespace pt {
+
+namespace {
+
+constexpr std::string_view k_identifier = "periodic_tasks";
+constexpr const char* k_libsystemd_file = "libsystemd.so.0";
+
+// The sd-journal functions this file calls, resolved from libsystemd.so.0.
+#define PT_SD_JOURNAL_FUNCTIONS(X)                                                                 \
+  X(sd_journal_open)                                                                               \
+  X(sd_journal_open_directory)                                                                     \
+  X(sd_journal_close)                                                                              \
+  X(sd_journal_get_data)                                                                           \
+  X(sd_journal_get_realtime_usec)                                                                  \
+  X(sd_journal_add_match)                                                                          \
+  X(sd_journal_flush_matches)                                                                      \
+  X(sd_journal_seek_tail)                                                                          \
+  X(sd_journal_previous)
+
+struct SdJournalApi
+{
+#define PT_SD_JOURNAL_POINTER(name) decltype(&::name) name = nullptr;
+  PT_SD_JOURNAL_FUNCTIONS(PT_SD_JOURNAL_POINTER)
+#undef PT_SD_JOURNAL_POINTER
+};
+
+SdJournalApi g_sd;
+
+tl::expected<void, std::string> open_libsystemd(const char* file, SdJournalApi& table)
+{
+  void* handle = ::dlopen(file, RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* why = ::dlerror();
+    return tl::unexpected(
+        fmt::format("cannot load libsystemd to read the journal: {}; hint: install the "
+                    "libsystemd0 package",
+                    why != nullptr ? why : file));
+  }
+  std::string missing;
+#define PT_SD_JOURNAL_RESOLVE(name)                                                                \
+  table.name = reinterpret_cast<decltype(table.name)>(::dlsym(handle, #name));                     \
+  if (table.name == nullptr) {                                                                     \
+    missing += missing.empty() ? #name : ", " #name;                                               \
+  }
+  PT_SD_JOURNAL_FUNCTIONS(PT_SD_JOURNAL_RESOLVE)
+#undef PT_SD_JOURNAL_RESOLVE
+  if (!missing.empty()) {
+    ::dlclose(handle);
+    table = SdJournalApi{};
+    return tl::unexpected(fmt::format(
+        "cannot use libsystemd from {}: it lacks {}; hint: reinstall the libsystemd0 package", file,
+        missing));
+  }
+  return {}; // never closed: the process keeps libsystemd until it exits
+}
+
+// Loads libsystemd once; the error, if any, is the same every call.
+tl::expected<void, std::string> load_libsystemd()
+{
+  static std::once_flag once;
+  static tl::expected<void, std::string> loaded;
+  std::call_once(once, [] { loaded = open_libsystemd(k_libsystemd_file, g_sd); });
+  return loaded;
+}
+
+// The records that start and end a task run (retries and output are not runs).
+constexpr std::array<std::string_view, 7> k_task_ids = {
+    message_id::task_started,   message_id::task_succeeded, message_id::task_failed,
+    message_id::task_timed_out, message_id::task_killed,    message_id::task_error,
+    message_id::task_skipped,
+};
+
+std::string field(sd_journal* j, const char* name)
+{
+  const void* data = nullptr;
+  size_t length = 0;
+  if (g_sd.sd_journal_get_data(j, name, &data, &length) < 0) {
+    return {};
+  }
+  const std::string_view text(static_cast<const char*>(data), length);
+  const std::size_t prefix = std::strlen(name) + 1; // "NAME="
+  return text.size() >= prefix ? std::string(text.substr(prefix)) : std::string();
+}
+
+template <typename Int>
+Int number(const std::string& text)
+{
+  Int value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+int add_match(sd_journal* j, std::string_view name, std::string_view value)
+{
+  const std::string match = fmt::format("{}={}", name, value);
+  return g_sd.sd_journal_add_match(j, match.data(), match.size());
+}
+
+TaskRecord read_record(sd_journal* j)
+{
+  TaskRecord record;
+  uint64_t usec = 0;
+  if (g_sd.sd_journal_get_realtime_usec(j, &usec) >= 0) {
+    record.realtime_usec = static_cast<std::int64_t>(usec);
+  }
+  record.started = field(j, "MESSAGE_ID") == message_id::task_started;
+  record.task = field(j, "TASK");
+  record.run_id = field(j, "RUN_ID");
+  record.as_of = field(j, "AS_OF");
+  record.dry_run = field(j, "DRY_RUN") == "1";
+  record.trigger = field(j, "TRIGGER");
+  record.kind = field(j, "TASK_KIND");
+  record.position = field(j, "TASK_POSITION");
+  record.result = field(j, "TASK_RESULT");
+  record.skip_reason = field(j, "SKIP_REASON");
+  record.exit_status = field(j, "EXIT_STATUS");
+  record.signal = field(j, "SIGNAL");
+  record.sqlstate = field(j, "SQLSTATE");
+  record.invocation = field(j, "_SYSTEMD_INVOCATION_ID");
+  record.duration_usec = number<std::int64_t>(field(j, "DURATION_USEC"));
+  record.attempts = number<int>(field(j, "ATTEMPT"));
+  return record;
+}
+
+bool is_system_journal(const std::filesystem::path& file)
+{
+  const std::string name = file.filename().string();
+  return name.ends_with(".journal") && (name == "system.journal" || name.starts_with("system@"));
+}
+
+template <typename Visit>
+void for_each_journal_file(Visit visit)
+{
+  for (const char* root : {"/run/log/journal", "/var/log/journal"}) {
+    std::error_code ec;
+    for (const auto& machine : std::filesystem::directory_iterator(root, ec)) {
+      std::error_code inner;
+      auto files = std::filesystem::directory_iterator(machine.path(), inner);
+      if (inner) {
+        visit(machine.path(), false); // a machine directory we may not list
+        continue;
+      }
+      for (const auto& file : files) {
+        if (file.path().extension() == ".journal") {
+          visit(file.path(), true);
+        }
+      }
+    }
+  }
+}
+
+} // namespace
+
+struct SdTaskJournal::Handle
+{
+  sd_journal* journal = nullptr;
+  ~Handle() { g_sd.sd_journal_close(journal); }
+};
+
+SdTaskJournal::SdTaskJournal(std::unique_ptr<Handle> handle) : m_handle(std::move(handle)) {}
+SdTaskJournal::~SdTaskJournal() = default;
+
+tl::expected<std::unique_ptr<SdTaskJournal>, std::string>
+SdTaskJournal::open(const std::optional<std::filesystem::path>& directory)
+{
+  if (auto loaded = load_libsystemd(); !loaded) {
+    return tl::unexpected(loaded.error());
+  }
+  auto handle = std::make_unique<Handle>();
+  const int r = directory ? g_sd.sd_journal_open_directory(&handle->journal, directory->c_str(), 0)
+                          : g_sd.sd_journal_open(&handle->journal, SD_JOURNAL_LOCAL_ONLY);
+  if (r < 0) {
+    return tl::unexpected(directory
+                              ? fmt::format("cannot open the journal in {}: {}",
+                                            directory->string(), std::strerror(-r))
+                              : fmt::format("cannot open the journal: {}", std::strerror(-r)));
+  }
+  return std::unique_ptr<SdTaskJournal>(new SdTaskJournal(std::move(handle)));
+}
+
+void SdTaskJournal::newest_first(const RecordFilter& filter,
+                                 const std::function<bool(const TaskRecord&)>& visit)
+{
+  sd_journal* j = m_handle->journal;
+  g_sd.sd_journal_flush_matches(j);
+  // Matches on one field are ORed, on different fields ANDed.
+  int r = add_match(j, "SYSLOG_IDENTIFIER", k_identifier);
+  for (const auto id : k_task_ids) {
+    r = r < 0 ? r : add_match(j, "MESSAGE_ID", id);
+  }
+  if (!filter.task.empty()) {
+    r = r < 0 ? r : add_match(j, "TASK", filter.task);
+  }
+  if (!filter.run_id.empty()) {
+    r = r < 0 ? r : add_match(j, "RUN_ID", filter.run_id);
+  }
+  if (!filter.invocation.empty()) {
+    r = r < 0 ? r : add_match(j, "_SYSTEMD_INVOCATION_ID", filter.invocation);
+  }
+  if (r < 0 || g_sd.sd_journal_seek_tail(j) < 0) {
+    return;
+  }
+  while (g_sd.sd_journal_previous(j) > 0) {
+    TaskRecord record = read_record(j);
+    if (record.realtime_usec < filter.since_usec || !visit(record)) {
+      return;
+    }
+  }
+}
+
+JournalFiles find_journal_files()
+{
+  JournalFiles files;
+  for_each_journal_file([&](const std::filesystem::path& path, bool is_file) {
+    files.any = true;
+    if (!is_file ||
+        (is_system_journal(path) && ::faccessat(AT_FDCWD, path.c_str(), R_OK, AT_EACCESS) != 0)) {
+      files.unreadable.push_back(path);
+    }
+  });
+  return files;
+}
+
+} // namespace pt

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+// The inside of the PostgreSQL edge, shared ONLY by src/postgres*.cpp: this is
+// the one header that includes <libpq-fe.h>; no other file may include it, so
+// libpq's types stay out of every other header. The hard parts are explained
+// at the top of postgres/executor.cpp.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <libpq-fe.h>
+#include <tl/expected.hpp>
+
+#include "postgres/executor.hpp"
+
+namespace pt::pg {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+
+// How long to wait for a cancelled statement to end, and for ROLLBACK.
+inline constexpr auto k_cancel_grace = std::chrono::seconds(2);
+// A server statement_timeout this near our deadline is our timeout.
+inline constexpr auto k_timeout_slack = std::chrono::milliseconds(20);
+inline constexpr std::size_t k_preview_cell_bytes = 256;
+inline constexpr const char* k_application = "periodic_tasks";
+
+// --- libpq, loaded on first use (postgres/libpq.cpp) -----------------------------
+//
+// The program does not link libpq (its dependency chain would dominate the
+// start-up of every run, SQL or not): the edge calls it through this table,
+// filled by dlopen() when the first SQL task connects. <libpq-fe.h> is only
+// used for its types and, through decltype, the functions' signatures.
+
+inline constexpr const char* k_libpq_file = "libpq.so.5";
+
+// Every libpq function the edge calls.
+// clang-format off
+#define PT_LIBPQ_FUNCTIONS(X)                    \
+  X(PQcancel) X(PQclear)                         \
+  X(PQcmdStatus) X(PQcmdTuples)                  \
+  X(PQconnectPoll) X(PQconnectStartParams)       \
+  X(PQconnectionNeedsPassword) X(PQconninfoFree) \
+  X(PQconninfoParse) X(PQconsumeInput)           \
+  X(PQdb) X(PQenterPipelineMode)                 \
+  X(PQerrorMessage) X(PQexitPipelineMode)        \
+  X(PQfinish) X(PQflush)                         \
+  X(PQfname) X(PQfreeCancel)                     \
+  X(PQfreemem) X(PQgetCancel)                    \
+  X(PQgetResult) X(PQgetisnull)                  \
+  X(PQgetvalue) X(PQhost)                        \
+  X(PQisBusy) X(PQnfields)                       \
+  X(PQnparams) X(PQntuples)                      \
+  X(PQpass) X(PQpipelineStatus)                  \
+  X(PQpipelineSync) X(PQport)                    \
+  X(PQresultErrorField) X(PQresultErrorMessage)  \
+  X(PQresultStatus) X(PQsendDescribePrepared)    \
+  X(PQsendPrepare) X(PQsendQuery)                \
+  X(PQsendQueryParams) X(PQsendQueryPrepared)    \
+  X(PQsetNoticeProcessor) X(PQsetnonblocking)    \
+  X(PQsocket) X(PQstatus)                        \
+  X(PQtransactionStatus) X(PQuser)
+// clang-format on
+
+struct Libpq
+{
+#define PT_LIBPQ_MEMBER(name) decltype(&::name) name = nullptr;
+  PT_LIBPQ_FUNCTIONS(PT_LIBPQ_MEMBER)
+#undef PT_LIBPQ_MEMBER
+};
+
+// Loads libpq the first time it is called (later calls return the first
+// answer): nothing, or why it cannot be used, with a hint.
+tl::expected<void, std::string> load_libpq();
+
+// The loaded libpq. Only valid once load_libpq() succeeded, which every
+// connection does first: code that holds a PGconn or a PGresult may use it.
+const Libpq& pq();
+
+struct ConnCloser
+{
+  void operator()(PGconn* conn) const { pq().PQfinish(conn); }
+};
+using ConnPtr = std::unique_ptr<PGconn, ConnCloser>;
+
+struct ResultClearer
+{
+  void operator()(PGresult* result) const { pq().PQclear(result); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultClearer>;
+using Results = std::vector<ResultPtr>;
+
+// --- Waiting (postgres/wait.cpp) -------------------------------------------------
+
+// Returns `now` + `duration`; nullopt ("never") for k_infinite or beyond a century.
+std::optional<TimePoint> deadline_after(TimePoint now, Duration duration);
+
+// Returns the earlier of `a` and `b`, where nullopt is "never".
+std::optional<TimePoint> earliest(std::optional<TimePoint> a, std::optional<TimePoint> b);
+
+// Why a wait for the server ended.
+enum class Wake {
+  ready,    // the socket is ready (or, for a collect, every result is in)
+  deadline, // the deadline passed first
+  stop,     // the runner was asked to stop
+  broken,   // the connection is gone
+  copy,     // the statement started a COPY to or from the client, which tasks cannot feed
+};
+
+// Sleeps in poll() on a libpq socket, bounded by a deadline and the stop request.
+class Waiter
+{
+public:
+  Waiter(const StopSource& stop, int stop_fd, std::optional<TimePoint> deadline)
+      : m_stop(stop), m_stop_fd(stop_fd), m_deadline(deadline)
+  {
+  }
+
+  // Waits until `socket` is ready for `events`, the deadline passes or a stop is requested.
+  Wake wait(int socket, short events);
+  std::optional<TimePoint> deadline() const { return m_deadline; }
+  int stop_signal() const { return m_stop.stop_signal(); }
+  void set_deadline(std::optional<TimePoint> deadline) { m_deadline = deadline; }
+  // Lets waits end only by the socket or the deadline, while cleaning up after a stop.
+  void ignore_stop() { m_watch_stop = false; }
+
+private:
+  const StopSource& m_stop;
+  int m_stop_fd;
+  bool m_watch_stop = true;
+  std::optional<TimePoint> m_deadline;
+};
+
+// Collects every result of what was sent: up to libpq's NULL for one command,
+// up to the sync point in pipeline mode (which it then leaves). Returns ready
+// once everything is in, or why waiting ended early.
+Wake collect(PGconn* conn, Waiter& waiter, Results& results);
+
+// Ends an open transaction on `conn` with ROLLBACK within k_cancel_grace;
+// false when the connection is not fit for another task.
+bool roll_back(PGconn* conn, Waiter& waiter);
+
+// How a cancel ended: why collecting stopped, and whether the server answered
+// the cancelled command and the cancel request in time.
+struct Cancelled
+{
+  Wake wake = Wake::ready;
+  bool answered = false;
+};
+
+// Cancels what `conn` runs and collects its last results into `late`, all
+// within k_cancel_grace, ignoring further stop requests.
+Cancelled cancel_and_collect(PGconn* conn, Waiter& waiter, Results& late);
+
+// --- Results (postgres/results.cpp) ----------------------------------------------
+
+// Returns the first error among `results`, nullptr when there is none.
+const PGresult* first_error(const Results& results);
+
+// Copies the server's SQLSTATE, message, detail, hint and context from `error`.
+void take_error(SqlResult& result, const PGresult* error);
+
+// Adds what one statement's results did to `sql`: rows changed, rows returned, a preview.
+void absorb(SqlResult& sql, const Results& results);
+
+// --- One task's transaction (postgres/transaction.cpp) ---------------------------
+
+// What came of a transaction, and of the connection it ran on.
+struct Ending
+{
+  SqlResult result;
+  bool keep_connection = true;
+  bool nothing_ran = false; // the connection broke at BEGIN: the task may run on a new one
+};
+
+// Runs `request` on the open, idle `conn`: BEGIN and the settings, each
+// statement, then COMMIT (or ROLLBACK); cancels and rolls back on any failure.
+Ending run_transaction(PGconn* conn, const SqlRequest& request, Waiter& waiter);
+
+} // namespace pt::pg
+
+namespace pt {
+
+// One database: its settings, and the connection while one is open.
+// run/usable/redact live in postgres/executor.cpp, connecting in postgres/connect.cpp.
+class PgExecutor::Session
+{
+public:
+  explicit Session(Database database) : m_database(std::move(database)) {}
+  const std::string& name() const { return m_database.name; }
+  // Runs `request`, connecting first if there is no usable connection.
+  SqlResult run(const SqlRequest& request, pg::Waiter& waiter, const SecretSource& secrets);
+  // Removes every password in play from `result`'s texts.
+  void redact(SqlResult& result) const;
+
+private:
+  bool usable();
+  tl::expected<void, SqlResult> connect(pg::Waiter& waiter, const SecretSource& secrets);
+  tl::expected<void, std::string> check_conninfo();
+  tl::expected<void, SqlResult> poll_connection(pg::Waiter& waiter);
+  std::string describe() const;
+  SqlResult connect_failure(std::string reason) const;
+
+  Database m_database;
+  pg::ConnPtr m_conn;
+  std::string m_server;
+  std::vector<std::string> m_secrets;
+};
+
+} // namespace pt

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+// A password is read only when a connection needs it, and only its first line:
+// the file may end with a newline (echo > file) or CRLF (an editor elsewhere).
+// Read errors name the file and errno's text, never a byte of its content.
+#include "postgres/secrets.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace pt {
+namespace {
+
+// A password is a line; anything past this is not a password file.
+constexpr std::size_t k_max_password_file = std::size_t{64} * 1024;
+
+// Reads at most k_max_password_file bytes of `path`.
+tl::expected<std::string, std::string> read_bounded(const std::string& path)
+{
+  int fd = -1;
+  do {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    return tl::unexpected(
+        fmt::format("cannot read the password file {}: {}", path, std::strerror(errno)));
+  }
+  std::string content;
+  std::array<char, 4096> buffer{};
+  while (content.size() < k_max_password_file) {
+    const auto got = ::read(fd, buffer.data(), buffer.size());
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got < 0) {
+      const int error = errno;
+      ::close(fd);
+      return tl::unexpected(
+          fmt::format("cannot read the password file {}: {}", path, std::strerror(error)));
+    }
+    if (got == 0) {
+      break;
+    }
+    content.append(buffer.data(), static_cast<std::size_t>(got));
+  }
+  ::close(fd);
+  return content;
+}
+
+} // namespace
+
+std::string redact(std::string_view text, std::string_view secret)
+{
+  if (secret.empty()) {
+    return std::string(text);
+  }
+  std::string out;
+  out.reserve(text.size());
+  std::size_t from = 0;
+  for (auto at = text.find(secret); at != std::string_view::npos; at = text.find(secret, from)) {
+    out.append(text.substr(from, at - from));
+    out.append(k_redacted);
+    from = at + secret.size();
+  }
+  out.append(text.substr(from));
+  return out;
+}
+
+std::string redact_all(std::string_view text, std::vector<std::string> secrets)
+{
+  std::sort(secrets.begin(), secrets.end(),
+            [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  std::string out(text);
+  for (const auto& secret : secrets) {
+    out = redact(out, secret);
+  }
+  return out;
+}
+
+tl::expected<std::optional<std::string>, std::string>
+password_path(const Database& database, std::string_view credentials_directory)
+{
+  if (database.password_file) {
+    return database.password_file;
+  }
+  if (!database.password_credential) {
+    return std::optional<std::string>();
+  }
+  const auto& name = *database.password_credential;
+  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
+    return tl::unexpected(
+        fmt::format("database \"{}\": password_credential \"{}\" is not a credential name",
+                    database.name, name));
+  }
+  if (credentials_directory.empty()) {
+    return tl::unexpected(fmt::format(
+        "database \"{}\": password_credential \"{}\" needs $CREDENTIALS_DIRECTORY, which is "
+        "not set (systemd sets it for LoadCredential= in the service)",
+        database.name, name));
+  }
+  std::string path(credentials_directory);
+  if (path.back() != '/') {
+    path += '/';
+  }
+  return std::optional<std::string>(path + name);
+}
+
+tl::expected<std::string, std::string> password_from_content(std::string_view content)
+{
+  auto line = content.substr(0, content.find('\n'));
+  if (!line.empty() && line.back() == '\r') {
+    line.remove_suffix(1);
+  }
+  if (line.empty()) {
+    return tl::unexpected(std::string("its first line is empty"));
+  }
+  return std::string(line);
+}
+
+FileSecretSource::FileSecretSource(std::string credentials_directory)
+    : m_credentials_directory(std::move(credentials_directory))
+{
+}
+
+tl::expected<std::optional<std::string>, std::string>
+FileSecretSource::password(const Database& database) const
+{
+  const auto path = password_path(database, m_credentials_directory);
+  if (!path) {
+    return tl::unexpected(path.error());
+  }
+  if (!*path) {
+    return std::optional<std::string>();
+  }
+  const auto content = read_bounded(**path);
+  if (!content) {
+    return tl::unexpected(content.error());
+  }
+  auto password = password_from_content(*content);
+  if (!password) {
+    return tl::unexpected(
+        fmt::format("the password file {} holds no password: {}", **path, password.error()));
+  }
+  return std::optional<std::string>(std::move(*password));
+}
+
+} // namespace pt

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// SIGTERM/SIGINT to the runner, turned into a readable fd and a remembered signal.
+#pragma once
+
+#include "util/duration.hpp"
+
+namespace pt {
+
+// Tells whether the run has been asked to stop.
+class StopSource
+{
+public:
+  virtual ~StopSource() = default;
+  // Returns the signal that asked the run to stop (SIGTERM or SIGINT), or 0.
+  virtual int stop_signal() const = 0;
+};
+
+// Installs handlers for SIGTERM, SIGINT and SIGHUP (treated as SIGTERM) and
+// ignores SIGPIPE. One instance per process; restores the defaults on destruction.
+class SignalStop final : public StopSource
+{
+public:
+  SignalStop();
+  ~SignalStop() override;
+  SignalStop(const SignalStop&) = delete;
+  SignalStop& operator=(const SignalStop&) = delete;
+
+  int stop_signal() const override;
+  // Returns an fd that becomes readable once a stop signal arrived (for poll()).
+  int wake_fd() const;
+};
+
+// Waits between retry attempts; a stop request cuts the wait short.
+class Delay
+{
+public:
+  virtual ~Delay() = default;
+  // Waits for `duration`; returns false at once if the run is asked to stop.
+  virtual bool wait(Duration duration) = 0;
+};
+
+// The real Delay: sleeps in poll() on the stop signal's wake fd.
+class StopAwareDelay final : public Delay
+{
+public:
+  explicit StopAwareDelay(const SignalStop& stop) : m_stop(stop) {}
+  bool wait(Duration duration) override;
+
+private:
+  const SignalStop& m_stop;
+};
+
+} // namespace pt

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+// Starting a task with nothing of the runner in it.
+//
+// The task starts in a session and process group of its own (POSIX_SPAWN_SETSID),
+// so it has no controlling terminal and the runner can signal its group as one.
+// Its signal mask is emptied and every signal is set to its default action: the
+// runner ignores SIGPIPE, and an ignored signal or a blocked mask would survive
+// the exec and change how the task behaves.
+//
+// Its stdin is /dev/null, its stdout and stderr are pipes, and no other fd leaks
+// into it: every fd we open is O_CLOEXEC, and closefrom(3) catches the rest. If
+// the runner itself started with 0, 1 or 2 closed, a new fd can land on one of
+// them and collide with the child's dup2; such fds are moved to 3 or above
+// first. Only our ends of the pipes are non-blocking.
+//
+// glibc's posix_spawn reports a failed chdir and a failed exec alike, as an
+// errno; spawn_error tells them apart so the message names the right culprit.
+#include "process/spawn.hpp"
+
+#include <array>
+#include <cerrno>
+#include <fcntl.h>
+#include <optional>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <system_error>
+#include <unistd.h>
+#include <utility>
+#include <vector>
+
+namespace pt {
+namespace {
+
+std::string describe_errno(int error)
+{
+  return std::system_category().message(error);
+}
+
+// Returns `fd`, moved to 3 or above if needed, so that it cannot collide with
+// the child's 0, 1 and 2 (possible only when the runner started with them closed).
+UniqueFd above_stdio(int fd)
+{
+  UniqueFd owned(fd);
+  if (fd >= 0 && fd < 3) {
+    owned.reset(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+  }
+  return owned;
+}
+
+struct Pipe
+{
+  UniqueFd read;
+  UniqueFd write;
+};
+
+std::optional<Pipe> make_pipe()
+{
+  std::array<int, 2> fds{};
+  if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
+    return std::nullopt;
+  }
+  Pipe pipe{above_stdio(fds[0]), above_stdio(fds[1])};
+  if (pipe.read.get() < 0 || pipe.write.get() < 0) {
+    return std::nullopt;
+  }
+  // Only our end is non-blocking; the task gets an ordinary blocking pipe.
+  // pipe2 left its status flags empty (O_CLOEXEC is an fd flag), so one F_SETFL does.
+  ::fcntl(pipe.read.get(), F_SETFL, O_NONBLOCK);
+  return pipe;
+}
+
+bool is_searchable_directory(const std::string& path)
+{
+  struct stat status = {};
+  return ::stat(path.c_str(), &status) == 0 && S_ISDIR(status.st_mode) &&
+         ::access(path.c_str(), X_OK) == 0;
+}
+
+// Tells a failed chdir from a failed exec by looking at the directory
+// afterwards: if it is not a searchable directory now, the chdir is what
+// failed. A directory that changes between the spawn and the look can mislead
+// this; nothing else can.
+SpawnError spawn_error(const ProcessSpec& spec, int error)
+{
+  if (!spec.working_directory.empty() && !is_searchable_directory(spec.working_directory)) {
+    return {error, "cannot change to working directory " + spec.working_directory + ": " +
+                       describe_errno(error)};
+  }
+  return {error, "cannot execute " + spec.argv[0] + ": " + describe_errno(error)};
+}
+
+// The child's file actions: stdin from `null`, stdout and stderr to `out` and
+// `err`, chdir, closefrom(3). Building them costs glibc a getrlimit per fd it
+// checks (seven system calls), and a run's tasks mostly get the same fd
+// numbers, so the last set is kept and rebuilt only when an input differs.
+class SpawnActions
+{
+public:
+  SpawnActions() { ::posix_spawn_file_actions_init(&m_actions); }
+  ~SpawnActions() { ::posix_spawn_file_actions_destroy(&m_actions); }
+  SpawnActions(const SpawnActions&) = delete;
+  SpawnActions& operator=(const SpawnActions&) = delete;
+
+  const posix_spawn_file_actions_t* get(int null, int out, int err,
+                                        const std::string& working_directory)
+  {
+    if (m_built && null == m_null && out == m_out && err == m_err &&
+        working_directory == m_working_directory) {
+      return &m_actions;
+    }
+    ::posix_spawn_file_actions_destroy(&m_actions);
+    ::posix_spawn_file_actions_init(&m_actions);
+    ::posix_spawn_file_actions_adddup2(&m_actions, null, STDIN_FILENO);
+    ::posix_spawn_file_actions_adddup2(&m_actions, out, STDOUT_FILENO);
+    ::posix_spawn_file_actions_adddup2(&m_actions, err, STDERR_FILENO);
+    if (!working_directory.empty()) {
+      ::posix_spawn_file_actions_addchdir_np(&m_actions, working_directory.c_str());
+    }
+    ::posix_spawn_file_actions_addclosefrom_np(&m_actions, 3);
+    m_built = true;
+    m_null = null;
+    m_out = out;
+    m_err = err;
+    m_working_directory = working_directory;
+    return &m_actions;
+  }
+
+private:
+  posix_spawn_file_actions_t m_actions{};
+  bool m_built = false;
+  int m_null = -1;
+  int m_out = -1;
+  int m_err = -1;
+  std::string m_working_directory;
+};
+
+class SpawnAttributes
+{
+public:
+  SpawnAttributes()
+  {
+    ::posix_spawnattr_init(&m_attributes);
+    sigset_t none;
+    sigemptyset(&none);
+    sigset_t all;
+    sigfillset(&all);
+    ::posix_spawnattr_setsigmask(&m_attributes, &none);
+    ::posix_spawnattr_setsigdefault(&m_attributes, &all);
+    ::posix_spawnattr_setflags(&m_attributes,
+                               POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  }
+  ~SpawnAttributes() { ::posix_spawnattr_destroy(&m_attributes); }
+  SpawnAttributes(const SpawnAttributes&) = delete;
+  SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+  const posix_spawnattr_t* get() const { return &m_attributes; }
+
+private:
+  posix_spawnattr_t m_attributes{};
+};
+
+std::vector<char*> c_strings(const std::vector<std::string>& strings)
+{
+  std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
+  for (const auto& string : strings) {
+    pointers.push_back(const_cast<char*>(string.c_str())); // posix_spawn does not write
+  }
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+} // namespace
+
+tl::expected<Spawned, SpawnError> spawn(const ProcessSpec& spec)
+{
+  if (spec.argv.empty()) {
+    return tl::unexpected(SpawnError{EINVAL, "cannot execute an empty command"});
+  }
+  const auto null = above_stdio(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  auto out = null.get() < 0 ? std::nullopt : make_pipe();
+  auto err = out ? make_pipe() : std::nullopt;
+  if (!err) {
+    const int error = errno; // from the open, pipe or fcntl that failed last
+    return tl::unexpected(
+        SpawnError{error, "cannot prepare to run " + spec.argv[0] + ": " + describe_errno(error)});
+  }
+  static SpawnActions actions; // the runner spawns from one thread only
+  const auto* file_actions =
+      actions.get(null.get(), out->write.get(), err->write.get(), spec.working_directory);
+  const SpawnAttributes attributes;
+  const auto argv = c_strings(spec.argv);
+  const auto envp = c_strings(spec.env);
+  pid_t pid = 0;
+  const int error =
+      ::posix_spawn(&pid, argv[0], file_actions, attributes.get(), argv.data(), envp.data());
+  if (error != 0) {
+    return tl::unexpected(spawn_error(spec, error));
+  }
+  return Spawned{pid, std::move(out->read), std::move(err->read)};
+}
+
+} // namespace pt

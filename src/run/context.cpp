@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+#include "run/context.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <optional>
+#include <sys/random.h>
+
+#include <fmt/format.h>
+
+#include "util/diagnostic.hpp"
+
+namespace pt {
+
+namespace {
+
+constexpr const char* k_zoneinfo = "/usr/share/zoneinfo";
+
+bool is_utc(const std::string& zone)
+{
+  return zone == "UTC" || zone == "Etc/UTC";
+}
+
+// Sets TZ for the lifetime of the object; the old value comes back afterwards.
+class ScopedTimezone
+{
+public:
+  explicit ScopedTimezone(const std::string& zone)
+  {
+    if (const char* old = std::getenv("TZ")) {
+      m_old = old;
+    }
+    setenv("TZ", (":" + zone).c_str(), 1);
+    tzset();
+  }
+  ~ScopedTimezone()
+  {
+    if (m_old) {
+      setenv("TZ", m_old->c_str(), 1);
+    } else {
+      unsetenv("TZ");
+    }
+    tzset();
+  }
+  ScopedTimezone(const ScopedTimezone&) = delete;
+  ScopedTimezone& operator=(const ScopedTimezone&) = delete;
+
+private:
+  std::optional<std::string> m_old;
+};
+
+std::string format_tm_date(const std::tm& tm)
+{
+  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+} // namespace
+
+std::string new_run_id()
+{
+  unsigned char bytes[16];
+  std::size_t filled = 0;
+  while (filled < sizeof bytes) {
+    const ssize_t n = getrandom(bytes + filled, sizeof bytes - filled, 0);
+    if (n < 0) {
+      throw Fatal(71,
+                  fmt::format("cannot read random bytes for the run id: {}", std::strerror(errno)));
+    }
+    filled += static_cast<std::size_t>(n);
+  }
+  std::string id;
+  for (const unsigned char b : bytes) {
+    id += fmt::format("{:02x}", b);
+  }
+  return id;
+}
+
+tl::expected<std::string, std::string> parse_as_of(std::string_view text)
+{
+  const auto digits = [&](std::size_t from, std::size_t count) {
+    unsigned value = 0;
+    for (std::size_t i = from; i < from + count; ++i) {
+      if (text[i] < '0' || text[i] > '9') {
+        return -1;
+      }
+      value = value * 10 + static_cast<unsigned>(text[i] - '0');
+    }
+    return static_cast<int>(value);
+  };
+  const std::string wanted = "expected a date written YYYY-MM-DD, e.g. 2025-01-27";
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
+    return tl::unexpected(fmt::format("invalid date \"{}\": {}", text, wanted));
+  }
+  const int year = digits(0, 4);
+  const int month = digits(5, 2);
+  const int day = digits(8, 2);
+  if (year < 0 || month < 0 || day < 0) {
+    return tl::unexpected(fmt::format("invalid date \"{}\": {}", text, wanted));
+  }
+  const std::chrono::year_month_day date{std::chrono::year{year},
+                                         std::chrono::month{static_cast<unsigned>(month)},
+                                         std::chrono::day{static_cast<unsigned>(day)}};
+  if (!date.ok() || year < 1) {
+    return tl::unexpected(fmt::format("invalid date \"{}\": no such day in the calendar", text));
+  }
+  return std::string(text);
+}
+
+tl::expected<std::string, std::string> local_date(std::chrono::system_clock::time_point now,
+                                                  const std::string& zone)
+{
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  if (is_utc(zone)) {
+    gmtime_r(&seconds, &tm);
+    return format_tm_date(tm);
+  }
+  const std::filesystem::path zone_file = std::filesystem::path(k_zoneinfo) / zone;
+  std::error_code ec;
+  if (zone.find("..") != std::string::npos || !std::filesystem::is_regular_file(zone_file, ec)) {
+    return tl::unexpected(fmt::format("unknown timezone \"{}\" (no {})", zone, zone_file.string()));
+  }
+  const ScopedTimezone scoped(zone);
+  localtime_r(&seconds, &tm);
+  return format_tm_date(tm);
+}
+
+} // namespace pt

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// The clean, identical environment every command task gets.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace pt {
+
+inline constexpr const char* k_task_path =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// Who the runner runs as, looked up once by the caller.
+struct Identity
+{
+  std::string user;
+  std::string home;
+};
+
+// What a task learns about the run it belongs to.
+struct RunContext
+{
+  std::string run_id; // 32 lower-case hex digits
+  std::string as_of;  // YYYY-MM-DD
+  bool dry_run = false;
+};
+
+// Returns the environment for `task`: PATH, LANG, HOME, USER, LOGNAME, then the
+// task's own variables (which may override those), then PERIODIC_TASKS_TASK,
+// _RUN_ID, _AS_OF and _DRY_RUN.
+std::vector<std::string> task_environment(const Task& task, const Identity& identity,
+                                          const RunContext& context);
+
+} // namespace pt

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+#include "run/runner.hpp"
+
+#include <algorithm>
+#include <csignal>
+
+#include <fmt/format.h>
+
+#include "journal/records.hpp"
+#include "run/outcome.hpp"
+#include "run/output_capture.hpp"
+#include "util/text.hpp"
+
+namespace pt {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
+
+// One attempt of a command task: spawn, stream output, wait, clean up.
+TaskOutcome run_command_attempt(const Settings& settings, const Task& task,
+                                const RunRequest& request, RunnerDeps& deps)
+{
+  ProcessSpec spec;
+  spec.argv = command_argv(task, request.context.dry_run);
+  spec.env = task_environment(task, deps.identity, request.context);
+  spec.working_directory = task.working_directory;
+  spec.timeout = task.timeout;
+  spec.kill_timeout = task.kill_timeout;
+
+  OutputCapture capture(deps.log, task_fields(task, request), settings.output_limit);
+  const ProcessResult result = deps.processes.run(spec, capture);
+  capture.finish();
+  return outcome_from_process(result, task, capture);
+}
+
+// Returns the value of run-context parameter `name` (one of k_param_names).
+std::string param_value(const std::string& name, const Task& task, const RunContext& context)
+{
+  if (name == "as_of") {
+    return context.as_of;
+  }
+  if (name == "run_id") {
+    return context.run_id;
+  }
+  if (name == "dry_run") {
+    return context.dry_run ? "true" : "false";
+  }
+  return task.name;
+}
+
+SqlRequest sql_request(const Task& task, const RunContext& context)
+{
+  SqlRequest request;
+  request.database = task.database;
+  request.statements = task.sql;
+  for (const auto& name : task.params) {
+    request.params.push_back(param_value(name, task, context));
+  }
+  request.settings = {{"periodic_tasks.as_of", context.as_of},
+                      {"periodic_tasks.run_id", context.run_id},
+                      {"periodic_tasks.task", task.name},
+                      {"periodic_tasks.dry_run", context.dry_run ? "true" : "false"}};
+  request.application_name =
+      fmt::format("periodic_tasks {} {}", task.name, context.run_id.substr(0, 8));
+  request.timeout = task.timeout;
+  request.rollback = context.dry_run;
+  return request;
+}
+
+// One attempt of a SQL task: one transaction on the run's connection.
+TaskOutcome run_sql_attempt(const Settings& settings, const Task& task, const RunRequest& request,
+                            RunnerDeps& deps)
+{
+  const SqlResult result = deps.sql.run(sql_request(task, request.context));
+  OutputCapture capture(deps.log, task_fields(task, request), settings.output_limit);
+  write_sql_preview(result, capture);
+  capture.finish();
+  return outcome_from_sql(result, task, capture, request.context.dry_run);
+}
+
+// Returns the wait before retry number `retry` (1-based): retry_delay, doubling each time.
+Duration retry_wait(const Task& task, int retry)
+{
+  Duration wait = task.retry_delay;
+  for (int i = 1; i < retry && wait < std::chrono::hours(24); ++i) {
+    wait *= 2;
+  }
+  return wait;
+}
+
+// Runs one task that holds its lock, with its retries; the result is data, never an exception.
+TaskOutcome run_locked(const Settings& settings, const Task& task, const RunRequest& request,
+                       RunnerDeps& deps, std::size_t position)
+{
+  const bool dry_run = request.context.dry_run;
+  if (task.kind == TaskKind::command && dry_run && !task.dry_run_args) {
+    return skipped_outcome(task, SkipReason::dry_run,
+                           fmt::format("dry run, and the task has no dry_run_args; would run: {}",
+                                       quote_argv(command_argv(task, dry_run))));
+  }
+  emit_task_started(deps.log, task, request, position);
+  TaskOutcome outcome;
+  for (int attempt = 1;; ++attempt) {
+    outcome = task.kind == TaskKind::sql ? run_sql_attempt(settings, task, request, deps)
+                                         : run_command_attempt(settings, task, request, deps);
+    outcome.attempts = attempt;
+    if (!outcome.retryable || attempt > task.retries || deps.stop.stop_signal() != 0) {
+      return outcome;
+    }
+    const Duration wait = retry_wait(task, attempt);
+    emit_task_retry(deps.log, task, outcome, task_fields(task, request), wait);
+    if (!deps.delay.wait(wait)) {
+      return outcome; // stopped while waiting: the last attempt's result stands
+    }
+  }
+}
+
+TaskOutcome run_one(const Settings& settings, const Task& task, const RunRequest& request,
+                    RunnerDeps& deps, std::size_t position)
+{
+  auto lock = deps.locks.acquire(task.name);
+  if (!lock) {
+    const LockFailure& failure = lock.error();
+    if (failure.kind == LockFailure::Kind::held) {
+      TaskOutcome outcome = skipped_outcome(
+          task, SkipReason::locked,
+          failure.holder_pid != 0 ? fmt::format("already running (pid {})", failure.holder_pid)
+                                  : std::string("already running"));
+      outcome.holder_pid = failure.holder_pid;
+      return outcome;
+    }
+    TaskOutcome outcome = skipped_outcome(task, SkipReason::none, failure.message);
+    outcome.result = TaskResult::error;
+    return outcome;
+  }
+  return run_locked(settings, task, request, deps, position);
+}
+
+} // namespace
+
+RunSummary run_tasks(const Settings& settings, const RunRequest& request, RunnerDeps& deps)
+{
+  RunSummary summary;
+  summary.context = request.context;
+  summary.trigger = request.trigger;
+  summary.started_at_usec =
+      duration_cast<microseconds>(deps.clock.wall().time_since_epoch()).count();
+  const auto start = deps.clock.monotonic();
+
+  // 1. Say what is about to happen, so a run that dies still left a trace.
+  emit_run_started(deps.log, request);
+
+  // 2. Each task in turn; after a stop request, record the rest as not run.
+  std::size_t position = 0;
+  for (const Task* task : request.tasks) {
+    ++position;
+    const auto task_started = deps.clock.wall();
+    TaskOutcome outcome;
+    if (deps.stop.stop_signal() != 0) {
+      outcome =
+          skipped_outcome(*task, SkipReason::interrupted, "run interrupted before it started");
+    } else {
+      outcome = run_one(settings, *task, request, deps, position);
+    }
+    outcome.started_at_usec = duration_cast<microseconds>(task_started.time_since_epoch()).count();
+    emit_task_finished(deps.log, *task, outcome, task_fields(*task, request));
+    summary.tasks.push_back(std::move(outcome));
+  }
+
+  // 3. Close the run with totals that match the exit code.
+  summary.interrupted_by = deps.stop.stop_signal();
+  summary.duration_usec = duration_cast<microseconds>(deps.clock.monotonic() - start).count();
+  emit_run_finished(deps.log, request, summary);
+  return summary;
+}
+
+int exit_code_for(const RunSummary& summary)
+{
+  if (summary.interrupted_by == SIGINT) {
+    return k_exit_sigint;
+  }
+  if (summary.interrupted_by != 0) {
+    return k_exit_sigterm;
+  }
+  const auto& tasks = summary.tasks;
+  const bool any_failed = std::any_of(tasks.begin(), tasks.end(), [](const TaskOutcome& t) {
+    return t.result != TaskResult::success && t.result != TaskResult::skipped;
+  });
+  if (any_failed) {
+    return k_exit_task_failed;
+  }
+  const bool all_locked =
+      !tasks.empty() && std::all_of(tasks.begin(), tasks.end(), [](const TaskOutcome& t) {
+        return t.skip_reason == SkipReason::locked;
+      });
+  return all_locked ? k_exit_busy : k_exit_ok;
+}
+
+std::string_view to_string(TaskResult result)
+{
+  switch (result) {
+  case TaskResult::success:
+    return "success";
+  case TaskResult::failed:
+    return "failed";
+  case TaskResult::timeout:
+    return "timeout";
+  case TaskResult::killed:
+    return "killed";
+  case TaskResult::skipped:
+    return "skipped";
+  case TaskResult::error:
+    return "error";
+  }
+  return "error";
+}
+
+std::string_view to_string(SkipReason reason)
+{
+  switch (reason) {
+  case SkipReason::none:
+    return "";
+  case SkipReason::locked:
+    return "locked";
+  case SkipReason::dry_run:
+    return "dry-run";
+  case SkipReason::interrupted:
+    return "interrupted";
+  }
+  return "";
+}
+
+std::string_view to_string(TaskKind kind)
+{
+  return kind == TaskKind::sql ? "sql" : "command";
+}
+
+std::string_view to_string(Trigger trigger)
+{
+  return trigger == Trigger::manual ? "manual" : "timer";
+}
+
+} // namespace pt

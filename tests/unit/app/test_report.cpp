@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+#include <cstdlib>
+#include <ctime>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "app/report.hpp"
+#include "test_support.hpp"
+
+using namespace pt;
+
+namespace {
+
+constexpr std::int64_t k_t0 = 1'737'945'004'000'000; // 2025-01-27 02:30:04 UTC
+
+TaskRun failed_run()
+{
+  TaskRun run;
+  run.task = "vacuum";
+  run.run_id = "0123abcd";
+  run.as_of = "2025-01-27";
+  run.trigger = "timer";
+  run.kind = "sql";
+  run.result = "failed";
+  run.sqlstate = "23505";
+  run.started_usec = k_t0;
+  run.finished_usec = k_t0 + 1'500'000;
+  run.duration_usec = 1'500'000;
+  run.attempts = 3;
+  run.position = "2/3";
+  return run;
+}
+
+} // namespace
+
+TEST_CASE("format_local_time and format_iso8601 follow TZ")
+{
+  const test::ScopedEnv tz("TZ", "Europe/Berlin");
+  CHECK(format_local_time(k_t0) == "2025-01-27 03:30:04");
+  CHECK(format_iso8601(k_t0) == "2025-01-27T03:30:04+01:00");
+}
+
+TEST_CASE("render_status_text: a row per task, never-run tasks and running ones")
+{
+  const test::ScopedEnv tz("TZ", "UTC");
+  TaskStatus failing;
+  failing.task = "vacuum";
+  failing.last = failed_run();
+  failing.last_success_usec = k_t0 - 86'400'000'000LL;
+  failing.consecutive_failures = 2;
+  TaskStatus never;
+  never.task = "report";
+  never.lock = {true, 99};
+  TaskRun running;
+  running.started_usec = k_t0 + 60'000'000;
+  running.position = "3/3";
+  never.running = running;
+  TaskStatus disabled;
+  disabled.task = "off";
+  disabled.enabled = false;
+  const std::string expected =
+      R"(TASK    LAST RUN             RESULT               DURATION  EXIT            LAST SUCCESS         FAILURES  NOW
+vacuum  2025-01-27 02:30:04  failed (3 attempts)  1.500s    SQLSTATE 23505  2025-01-26 02:30:04  2         -
+report  never run            -                    -         -               -                    -         running since 2025-01-27 02:31:04 (pid 99, 3/3)
+off     never run            -                    -         -               -                    -         disabled
+)";
+  CHECK(render_status_text({failing, never, disabled}) == expected);
+}
+
+TEST_CASE("render_status_json: nulls for what is not known")
+{
+  const test::ScopedEnv tz("TZ", "UTC");
+  TaskStatus never;
+  never.task = "report";
+  TaskStatus failing;
+  failing.task = "vacuum";
+  failing.last = failed_run();
+  failing.consecutive_failures = 1;
+  const auto j = nlohmann::json::parse(render_status_json({never, failing}));
+  CHECK(j["tasks"][0]["task"] == "report");
+  CHECK(j["tasks"][0]["last_run"].is_null());
+  CHECK(j["tasks"][0]["last_success"].is_null());
+  CHECK(j["tasks"][0]["running"] == false);
+  CHECK(j["tasks"][0]["running_pid"].is_null());
+  const auto& last = j["tasks"][1]["last_run"];
+  CHECK(last["result"] == "failed");
+  CHECK(last["sqlstate"] == "23505");
+  CHECK(last["exit_status"].is_null());
+  CHECK(last["started"] == "2025-01-27T02:30:04+00:00");
+  CHECK(last["started_usec"] == k_t0);
+  CHECK(last["duration_usec"] == 1'500'000);
+  CHECK(last["attempts"] == 3);
+  CHECK(last["position"] == "2/3");
+  CHECK(j["tasks"][1]["consecutive_failures"] == 1);
+}
+
+TEST_CASE("render_history_text and _json: one row per run, dry runs marked")
+{
+  const test::ScopedEnv tz("TZ", "UTC");
+  TaskRun dry;
+  dry.task = "cleanup";
+  dry.run_id = "ffff";
+  dry.as_of = "2025-01-26";
+  dry.dry_run = true;
+  dry.trigger = "manual";
+  dry.result = "success";
+  dry.exit_status = "0";
+  dry.started_usec = k_t0 + 10'000'000;
+  dry.finished_usec = k_t0 + 10'250'000;
+  dry.duration_usec = 250'000;
+  TaskRun running;
+  running.task = "scan";
+  running.run_id = "eeee";
+  running.as_of = "2025-01-27";
+  running.trigger = "timer";
+  running.result = "running";
+  running.started_usec = k_t0 + 20'000'000;
+  running.holder_pid = 7;
+  const std::string expected =
+      R"(STARTED              TASK     RESULT               DURATION  EXIT            AS OF                 TRIGGER  RUN ID
+2025-01-27 02:30:24  scan     running              -         -               2025-01-27            timer    eeee
+2025-01-27 02:30:14  cleanup  success              0.250s    exit 0          2025-01-26 (dry run)  manual   ffff
+2025-01-27 02:30:04  vacuum   failed (3 attempts)  1.500s    SQLSTATE 23505  2025-01-27            timer    0123abcd
+)";
+  CHECK(render_history_text({running, dry, failed_run()}) == expected);
+  const auto j = nlohmann::json::parse(render_history_json({running, dry}));
+  REQUIRE(j["runs"].size() == 2);
+  CHECK(j["runs"][0]["result"] == "running");
+  CHECK(j["runs"][0]["pid"] == 7);
+  CHECK(j["runs"][0]["finished"].is_null());
+  CHECK(j["runs"][0]["duration_usec"].is_null());
+  CHECK(j["runs"][1]["dry_run"] == true);
+  CHECK(j["runs"][1]["exit_status"] == 0);
+}

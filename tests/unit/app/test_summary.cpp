@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "app/summary.hpp"
+
+using namespace pt;
+
+namespace {
+
+RunSummary sample()
+{
+  RunSummary s;
+  s.context = {"0123456789abcdef0123456789abcdef", "2025-01-27", false};
+  s.duration_usec = 2'500'000;
+  TaskOutcome ok;
+  ok.name = "cleanup";
+  ok.result = TaskResult::success;
+  ok.exit_status = 0;
+  ok.detail = "exit status 0";
+  ok.duration_usec = 1'000'000;
+  TaskOutcome bad;
+  bad.name = "report-weekly";
+  bad.result = TaskResult::failed;
+  bad.exit_status = 3;
+  bad.detail = "failed: exit status 3";
+  bad.duration_usec = 1'500'000;
+  bad.output_tail = {"starting", "disk full"};
+  s.tasks = {ok, bad};
+  return s;
+}
+
+} // namespace
+
+TEST_CASE("render_summary_text: a table and a totals line")
+{
+  CHECK(render_summary_text(sample()) ==
+        "TASK           RESULT   DURATION  DETAIL\n"
+        "cleanup        success  1.000s    exit status 0\n"
+        "report-weekly  failed   1.500s    failed: exit status 3: disk full\n"
+        "2 tasks: 1 succeeded, 1 failed, 0 skipped in 2.500s "
+        "(run 0123456789abcdef0123456789abcdef, as of 2025-01-27)\n");
+}
+
+TEST_CASE("render_summary_json: one object with every task")
+{
+  const auto j = nlohmann::json::parse(render_summary_json(sample(), 1));
+  CHECK(j["run_id"] == "0123456789abcdef0123456789abcdef");
+  CHECK(j["exit_code"] == 1);
+  CHECK(j["dry_run"] == false);
+  CHECK(j["interrupted_by"].is_null());
+  REQUIRE(j["tasks"].size() == 2);
+  CHECK(j["tasks"][1]["name"] == "report-weekly");
+  CHECK(j["tasks"][1]["result"] == "failed");
+  CHECK(j["tasks"][1]["exit_status"] == 3);
+  CHECK(j["tasks"][1]["signal"].is_null());
+  CHECK(j["tasks"][1]["output_tail"][1] == "disk full");
+}
+
+TEST_CASE("render_task_list_text: run order, kind, enabled, timeout, source")
+{
+  Config config;
+  Task t;
+  t.name = "cleanup";
+  t.timeout = std::chrono::minutes(5);
+  t.origin = {"/etc/periodic-tasks/config.toml", 7, 1};
+  config.tasks.push_back(t);
+  t.name = "off";
+  t.enabled = false;
+  t.timeout = k_infinite;
+  t.origin = {"/etc/periodic-tasks/tasks.d/10-off.toml", 1, 1};
+  config.tasks.push_back(t);
+  CHECK(render_task_list_text(config) ==
+        "#  TASK     KIND     ENABLED  TIMEOUT   SOURCE\n"
+        "1  cleanup  command  yes      5min      /etc/periodic-tasks/config.toml:7:1\n"
+        "2  off      command  no       infinity  /etc/periodic-tasks/tasks.d/10-off.toml:1:1\n");
+}

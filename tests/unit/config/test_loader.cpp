@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+#include <cstdlib>
+#include <fstream>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "config/loader.hpp"
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using pt::LoadOptions;
+
+namespace {
+
+// A scratch directory under /tmp, removed with everything in it.
+class TempDir
+{
+public:
+  TempDir()
+  {
+    std::string pattern = "/tmp/pt-config-test-XXXXXX";
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    m_path = pattern;
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir()
+  {
+    std::error_code ec;
+    fs::remove_all(m_path, ec);
+  }
+  const fs::path& path() const { return m_path; }
+
+  // Creates `dir` and its missing parents with mode 0755, whatever the umask.
+  void make_dirs(const fs::path& dir) const
+  {
+    if (dir == m_path || fs::exists(dir)) {
+      return;
+    }
+    make_dirs(dir.parent_path());
+    fs::create_directory(dir);
+    fs::permissions(dir, static_cast<fs::perms>(0755));
+  }
+
+  // Writes `text` to `relative` (creating directories) with `mode`; returns the path.
+  fs::path write(const std::string& relative, std::string_view text,
+                 fs::perms mode = static_cast<fs::perms>(0644)) const
+  {
+    const auto file = m_path / relative;
+    make_dirs(file.parent_path());
+    std::ofstream(file) << text;
+    fs::permissions(file, mode);
+    return file;
+  }
+
+private:
+  fs::path m_path;
+};
+
+std::string task(std::string_view name)
+{
+  return "[[task]]\nname = \"" + std::string(name) + "\"\ncommand = [\"/bin/true\"]\n";
+}
+
+// Main file at DIR/etc/config.toml; drop-ins in DIR/etc/tasks.d, then DIR/vendor.
+struct Layout
+{
+  TempDir dir;
+  fs::path main = dir.write("etc/config.toml", task("main"));
+  fs::path etc_dropins = dir.path() / "etc/tasks.d";
+  fs::path vendor_dropins = dir.path() / "vendor";
+
+  LoadOptions options() const { return {main, {etc_dropins, vendor_dropins}, std::nullopt}; }
+};
+
+pt::Config loaded(const LoadOptions& options)
+{
+  auto config = pt::load_config(options);
+  if (!config) {
+    FAIL(format_config_error(config.error()));
+  }
+  return *config;
+}
+
+std::string error_of(const LoadOptions& options)
+{
+  const auto config = pt::load_config(options);
+  REQUIRE_FALSE(config.has_value());
+  return format_config_error(config.error());
+}
+
+std::vector<std::string> task_names(const pt::Config& config)
+{
+  std::vector<std::string> names;
+  for (const auto& t : config.tasks) {
+    names.push_back(t.name);
+  }
+  return names;
+}
+
+using Names = std::vector<std::string>;
+
+std::string user_or_uid(uid_t uid)
+{
+  const passwd* entry = ::getpwuid(uid);
+  return entry != nullptr ? entry->pw_name : "uid " + std::to_string(uid);
+}
+
+} // namespace
+
+TEST_CASE("load_config: reads the main file and records it in sources")
+{
+  Layout layout;
+  const auto config = loaded(layout.options());
+  CHECK(task_names(config) == Names{"main"});
+  CHECK(config.sources == Names{layout.main.string()});
+  CHECK(pt::format_location(config.tasks[0].origin) == layout.main.string() + ":1:1");
+}
+
+TEST_CASE("load_config: a main file that cannot be read")
+{
+  TempDir dir;
+  const auto missing = dir.path() / "config.toml";
+  CHECK(error_of({missing, {}, std::nullopt}) ==
+        missing.string() +
+            ": cannot read config file: No such file or directory; create it, or pass --config "
+            "PATH / set PERIODIC_TASKS_CONFIG");
+  CHECK(error_of({dir.path(), {}, std::nullopt}) ==
+        dir.path().string() +
+            ": cannot read config file: Is a directory; check its permissions, or pass --config "
+            "PATH / set PERIODIC_TASKS_CONFIG");
+}
+
+TEST_CASE("load_config: drop-ins run after the main file, by file name across directories")
+{
+  Layout layout;
+  const auto b = layout.dir.write("etc/tasks.d/20-b.toml", task("b"));
+  const auto a = layout.dir.write("vendor/10-a.toml", task("a"));
+  const auto c = layout.dir.write("vendor/30-c.toml", task("c") + task("c2"));
+  const auto config = loaded(layout.options());
+  CHECK(task_names(config) == Names{"main", "a", "b", "c", "c2"});
+  CHECK(config.sources == Names{layout.main.string(), a.string(), b.string(), c.string()});
+  CHECK(pt::format_location(config.tasks[4].origin) == c.string() + ":4:1");
+}
+
+TEST_CASE("load_config: names sort bytewise")
+{
+  Layout layout;
+  layout.dir.write("etc/tasks.d/b.toml", task("lower"));
+  layout.dir.write("etc/tasks.d/B.toml", task("upper"));
+  layout.dir.write("etc/tasks.d/10.toml", task("digit"));
+  CHECK(task_names(loaded(layout.options())) == Names{"main", "digit", "upper", "lower"});
+}
+
+TEST_CASE("load_config: a drop-in in a higher-priority directory hides the same name")
+{
+  Layout layout;
+  layout.dir.write("etc/tasks.d/10-x.toml", task("local"));
+  layout.dir.write("vendor/10-x.toml", task("vendor"));
+  const auto config = loaded(layout.options());
+  CHECK(task_names(config) == Names{"main", "local"});
+  CHECK(config.sources.size() == 2);
+}
+
+TEST_CASE("load_config: a symlink to /dev/null masks a drop-in name")
+{
+  Layout layout;
+  layout.dir.write("vendor/10-x.toml", task("vendor-x"));
+  layout.dir.write("vendor/20-y.toml", task("vendor-y"));
+  layout.dir.write("vendor/30-z.toml", task("vendor-z"));
+  layout.dir.make_dirs(layout.etc_dropins);
+  fs::create_symlink("/dev/null", layout.etc_dropins / "10-x.toml");
+  fs::create_symlink("/dev/null", layout.dir.path() / "null-link");
+  fs::create_symlink(layout.dir.path() / "null-link", layout.etc_dropins / "20-y.toml");
+
+  SUBCASE("directly or through a chain of links")
+  {
+    CHECK(task_names(loaded(layout.options())) == Names{"main", "vendor-z"});
+  }
+  SUBCASE("a mask is not refused as untrusted although /dev/null is writable by all")
+  {
+    auto options = layout.options();
+    options.required_owner = ::getuid();
+    CHECK(task_names(loaded(options)) == Names{"main", "vendor-z"});
+  }
+}
+
+TEST_CASE("load_config: symlinked drop-ins are read from their target")
+{
+  Layout layout;
+  const auto target = layout.dir.write("elsewhere/real.toml", task("linked"));
+  layout.dir.make_dirs(layout.etc_dropins);
+  fs::create_symlink(target, layout.etc_dropins / "10-linked.toml");
+  CHECK(task_names(loaded(layout.options())) == Names{"main", "linked"});
+}
+
+TEST_CASE("load_config: only *.toml files and symlinks are drop-ins")
+{
+  Layout layout;
+  layout.dir.write("etc/tasks.d/README", "not toml");
+  layout.dir.write("etc/tasks.d/10-x.toml.bak", "not toml");
+  layout.dir.write("etc/tasks.d/.10-x.toml", "not toml");
+  layout.dir.write("etc/tasks.d/dir.toml/inner.toml", "not toml");
+  layout.dir.write("etc/tasks.d/20-y.toml", task("y"));
+  CHECK(task_names(loaded(layout.options())) == Names{"main", "y"});
+}
+
+TEST_CASE("load_config: missing drop-in directories are fine")
+{
+  Layout layout;
+  auto options = layout.options();
+  options.dropin_dirs.push_back(layout.dir.path() / "no/such/dir");
+  CHECK(task_names(loaded(options)) == Names{"main"});
+}
+
+TEST_CASE("load_config: errors in drop-ins")
+{
+  Layout layout;
+  SUBCASE("a duplicate task name across files")
+  {
+    const auto second = layout.dir.write("vendor/10-x.toml", task("other") + task("main"));
+    CHECK(error_of(layout.options()) ==
+          second.string() + ":4:1: duplicate task name \"main\"; first defined at " +
+              layout.main.string() + ":1:1");
+  }
+  SUBCASE("errors name the drop-in file")
+  {
+    const auto bad = layout.dir.write("etc/tasks.d/10-x.toml", task("x") + "timout = \"1s\"\n");
+    CHECK(error_of(layout.options()) ==
+          bad.string() + ":4:1: unknown key \"timout\" in task \"x\"; did you mean \"timeout\"?");
+  }
+  SUBCASE("a dangling symlink")
+  {
+    layout.dir.make_dirs(layout.etc_dropins);
+    fs::create_symlink(layout.dir.path() / "gone.toml", layout.etc_dropins / "10-x.toml");
+    CHECK(error_of(layout.options()) ==
+          (layout.etc_dropins / "10-x.toml").string() +
+              ": cannot read config file: No such file or directory; remove the dangling "
+              "symlink, or point it at /dev/null to mask the name");
+  }
+  SUBCASE("a drop-in directory that is a file")
+  {
+    layout.dir.write("vendor", "");
+    CHECK(error_of(layout.options()) ==
+          layout.vendor_dropins.string() + ": cannot read config directory: Not a directory");
+  }
+}
+
+TEST_CASE("load_config: drop-in tasks take defaults from the main config's [settings]")
+{
+  Layout layout;
+  layout.dir.write("etc/config.toml", "[settings]\ntimeout = \"2h\"\n");
+  layout.dir.write("etc/tasks.d/10-x.toml", task("x"));
+  CHECK(loaded(layout.options()).tasks.at(0).timeout == 2h);
+}
+
+TEST_CASE("load_config: refuses config files that others can write")
+{
+  Layout layout;
+  auto options = layout.options();
+  options.required_owner = ::getuid();
+
+  SUBCASE("the main file")
+  {
+    fs::permissions(layout.main, static_cast<fs::perms>(0666));
+    CHECK(error_of(options) == layout.main.string() +
+                                   ": refusing untrusted config file: mode 0666 is writable by "
+                                   "group/others; fix with: chmod go-w " +
+                                   layout.main.string());
+  }
+  SUBCASE("a drop-in")
+  {
+    const auto dropin =
+        layout.dir.write("etc/tasks.d/10-x.toml", task("x"), static_cast<fs::perms>(0664));
+    CHECK(error_of(options) == dropin.string() +
+                                   ": refusing untrusted config file: mode 0664 is writable by "
+                                   "group/others; fix with: chmod go-w " +
+                                   dropin.string());
+  }
+  SUBCASE("a drop-in directory")
+  {
+    layout.dir.make_dirs(layout.vendor_dropins);
+    fs::permissions(layout.vendor_dropins, static_cast<fs::perms>(0777));
+    CHECK(error_of(options) == layout.vendor_dropins.string() +
+                                   ": refusing untrusted config directory: mode 0777 is writable "
+                                   "by group/others; fix with: chmod go-w " +
+                                   layout.vendor_dropins.string());
+  }
+  SUBCASE("the target of a symlinked drop-in, not the link")
+  {
+    const auto target =
+        layout.dir.write("elsewhere/real.toml", task("linked"), static_cast<fs::perms>(0646));
+    layout.dir.make_dirs(layout.etc_dropins);
+    const auto link = layout.etc_dropins / "10-linked.toml";
+    fs::create_symlink(target, link);
+    CHECK(error_of(options) == link.string() +
+                                   ": refusing untrusted config file: mode 0646 is writable by "
+                                   "group/others; fix with: chmod go-w " +
+                                   link.string());
+    fs::permissions(target, static_cast<fs::perms>(0644));
+    CHECK(task_names(loaded(options)) == Names{"main", "linked"});
+  }
+  SUBCASE("nothing is checked without a required owner")
+  {
+    fs::permissions(layout.main, static_cast<fs::perms>(0666));
+    CHECK(task_names(loaded(layout.options())) == Names{"main"});
+  }
+}
+
+TEST_CASE("load_config: refuses config files owned by another user")
+{
+  Layout layout;
+  auto options = layout.options();
+  const uid_t other = ::getuid() == 0 ? 65534 : 0;
+  options.required_owner = other;
+  const auto wanted = user_or_uid(other);
+  const std::string chown_to = ::getpwuid(other) != nullptr ? wanted : std::to_string(other);
+  const auto me = ::getpwuid(::getuid());
+  const std::string mine = me != nullptr ? fmt::format(" ({})", me->pw_name) : "";
+  CHECK(error_of(options) == fmt::format("{}: refusing untrusted config file: owned by uid "
+                                         "{}{}, not {}; fix with: chown {}: {}",
+                                         layout.main.string(), ::getuid(), mine, wanted, chown_to,
+                                         layout.main.string()));
+}
+
+TEST_CASE("load_config: names an owner without a passwd entry by uid")
+{
+  Layout layout;
+  auto options = layout.options();
+  options.required_owner = 4'000'000'000U; // far above any allocated uid
+  const auto me = ::getpwuid(::getuid());
+  const std::string mine = me != nullptr ? fmt::format(" ({})", me->pw_name) : "";
+  CHECK(error_of(options) == fmt::format("{}: refusing untrusted config file: owned by uid "
+                                         "{}{}, not uid 4000000000; fix with: chown 4000000000: {}",
+                                         layout.main.string(), ::getuid(), mine,
+                                         layout.main.string()));
+}
+
+TEST_CASE("default_dropin_dirs: tasks.d beside the config, plus the vendor dir for the system one")
+{
+  using Paths = std::vector<fs::path>;
+  CHECK(pt::default_dropin_dirs("/home/alice/pt/config.toml") == Paths{"/home/alice/pt/tasks.d"});
+  CHECK(pt::default_dropin_dirs(pt::k_default_config) ==
+        Paths{"/etc/periodic-tasks/tasks.d", "/usr/lib/periodic-tasks/tasks.d"});
+}

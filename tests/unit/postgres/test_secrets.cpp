@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <doctest/doctest.h>
+
+#include "postgres/secrets.hpp"
+
+using namespace pt;
+
+namespace {
+
+Database database_with(std::optional<std::string> file, std::optional<std::string> credential)
+{
+  Database database;
+  database.name = "main";
+  database.password_file = std::move(file);
+  database.password_credential = std::move(credential);
+  return database;
+}
+
+// A temp directory removed (with the files the test wrote) at the end of the test.
+struct TempDir
+{
+  TempDir()
+  {
+    std::string pattern = "/tmp/pt-secrets.XXXXXX";
+    path = ::mkdtemp(pattern.data());
+  }
+  ~TempDir()
+  {
+    for (const auto& file : files) {
+      std::remove(file.c_str());
+    }
+    ::rmdir(path.c_str());
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string write(const std::string& name, const std::string& content)
+  {
+    const auto file = path + "/" + name;
+    std::ofstream(file, std::ios::binary) << content;
+    files.push_back(file);
+    return file;
+  }
+  std::string path;
+  std::vector<std::string> files;
+};
+
+} // namespace
+
+TEST_CASE("redact: replaces every occurrence of the secret")
+{
+  CHECK(redact("password=s3cret host=s3cret.example", "s3cret") ==
+        "password=******** host=********.example");
+  CHECK(redact("s3crets3cret", "s3cret") == "****************");
+  CHECK(redact("nothing here", "s3cret") == "nothing here");
+  CHECK(redact("", "s3cret").empty());
+}
+
+TEST_CASE("redact: an empty secret changes nothing")
+{
+  CHECK(redact("any text", "") == "any text");
+}
+
+TEST_CASE("redact_all: removes every secret, longer ones whole")
+{
+  CHECK(redact_all("a=pass b=password", {"pass", "password"}) == "a=******** b=********");
+  CHECK(redact_all("a=pass b=password", {}) == "a=pass b=password");
+  CHECK(redact_all("x", {""}) == "x");
+}
+
+TEST_CASE("password_path: password_file, credential, or none")
+{
+  SUBCASE("password_file wins")
+  {
+    const auto path = password_path(database_with("/etc/pt/pw", "cred"), "/run/creds");
+    REQUIRE(path);
+    CHECK(*path == std::optional<std::string>("/etc/pt/pw"));
+  }
+  SUBCASE("credential in $CREDENTIALS_DIRECTORY")
+  {
+    CHECK(*password_path(database_with({}, "db-pw"), "/run/creds") ==
+          std::optional<std::string>("/run/creds/db-pw"));
+    CHECK(*password_path(database_with({}, "db-pw"), "/run/creds/") ==
+          std::optional<std::string>("/run/creds/db-pw"));
+  }
+  SUBCASE("neither")
+  {
+    const auto path = password_path(database_with({}, {}), "");
+    REQUIRE(path);
+    CHECK_FALSE(path->has_value());
+  }
+}
+
+TEST_CASE("password_path: a credential needs $CREDENTIALS_DIRECTORY and a plain name")
+{
+  const auto unset = password_path(database_with({}, "db-pw"), "");
+  REQUIRE_FALSE(unset);
+  CHECK(unset.error() ==
+        "database \"main\": password_credential \"db-pw\" needs $CREDENTIALS_DIRECTORY, which "
+        "is not set (systemd sets it for LoadCredential= in the service)");
+  for (const char* name : {"../etc/shadow", "a/b", "..", "."}) {
+    const auto bad = password_path(database_with({}, name), "/run/creds");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error() == "database \"main\": password_credential \"" + std::string(name) +
+                             "\" is not a credential name");
+  }
+}
+
+TEST_CASE("password_from_content: the first line without its line end")
+{
+  CHECK(*password_from_content("s3cret\n") == "s3cret");
+  CHECK(*password_from_content("s3cret") == "s3cret");
+  CHECK(*password_from_content("s3cret\r\n") == "s3cret");
+  CHECK(*password_from_content("s3cret\nsecond line\n") == "s3cret");
+  CHECK(*password_from_content(" spaced pass ") == " spaced pass ");
+  CHECK(password_from_content("\n").error() == "its first line is empty");
+  CHECK(password_from_content("").error() == "its first line is empty");
+}
+
+TEST_CASE("FileSecretSource: reads the file or credential, names the path on errors")
+{
+  TempDir dir;
+  const auto file = dir.write("app.password", "pa55word\n");
+  dir.write("db-pw", "cred-pass\r\n");
+  const auto empty = dir.write("empty", "");
+  const FileSecretSource secrets(dir.path);
+
+  CHECK(*secrets.password(database_with(file, {})) == std::optional<std::string>("pa55word"));
+  CHECK(*secrets.password(database_with({}, "db-pw")) == std::optional<std::string>("cred-pass"));
+  CHECK_FALSE(secrets.password(database_with({}, {}))->has_value());
+
+  const auto missing = secrets.password(database_with(dir.path + "/nope", {}));
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error() ==
+        "cannot read the password file " + dir.path + "/nope: No such file or directory");
+  const auto blank = secrets.password(database_with(empty, {}));
+  REQUIRE_FALSE(blank);
+  CHECK(blank.error() ==
+        "the password file " + empty + " holds no password: its first line is empty");
+  const auto directory = secrets.password(database_with(dir.path, {}));
+  REQUIRE_FALSE(directory);
+  CHECK(directory.error() == "cannot read the password file " + dir.path + ": Is a directory");
+}
