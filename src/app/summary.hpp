@@ -5,7 +5,7 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "run/runner.hpp"
+#include "run/result.hpp"
 
 namespace pt {
 

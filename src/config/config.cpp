@@ -22,6 +22,17 @@ std::vector<std::string> command_argv(const Task& task, bool dry_run)
   return argv;
 }
 
+std::string_view to_string(TaskKind kind)
+{
+  switch (kind) {
+  case TaskKind::command:
+    return "command";
+  case TaskKind::sql:
+    return "sql";
+  }
+  return "command";
+}
+
 const Database* find_database(const Config& config, std::string_view name)
 {
   for (const auto& database : config.databases) {

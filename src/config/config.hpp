@@ -82,6 +82,9 @@ const Task* find_task(const Config& config, std::string_view name);
 // Returns the argv a command `task` runs: `command`, plus `dry_run_args` in a dry run.
 std::vector<std::string> command_argv(const Task& task, bool dry_run);
 
+// Returns "command" or "sql" (the TASK_KIND vocabulary).
+std::string_view to_string(TaskKind kind);
+
 // Returns the database called `name`, or nullptr.
 const Database* find_database(const Config& config, std::string_view name);
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "journal/event_log.hpp"
-#include "run/runner.hpp"
+#include "run/result.hpp"
 
 namespace pt {
 

@@ -13,7 +13,7 @@
 
 #include "config/config.hpp"
 #include "journal/event_log.hpp"
-#include "run/runner.hpp"
+#include "run/result.hpp"
 
 namespace pt {
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "run/result.hpp"
 
 namespace pt {
 
@@ -17,14 +18,6 @@ struct Identity
 {
   std::string user;
   std::string home;
-};
-
-// What a task learns about the run it belongs to.
-struct RunContext
-{
-  std::string run_id; // 32 lower-case hex digits
-  std::string as_of;  // YYYY-MM-DD
-  bool dry_run = false;
 };
 
 // Returns the environment for `task`: PATH, LANG, HOME, USER, LOGNAME, then the

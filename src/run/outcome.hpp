@@ -7,7 +7,7 @@
 #include "postgres/sql.hpp"
 #include "process/process.hpp"
 #include "run/output_capture.hpp"
-#include "run/runner.hpp"
+#include "run/result.hpp"
 
 namespace pt {
 

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+// What a run asked for and what came of it, as data: the types every layer
+// that reports a run shares (records, summary, metrics, progress), kept apart
+// from the runner so that they compile without its seams.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace pt {
+
+// What a task learns about the run it belongs to.
+struct RunContext
+{
+  std::string run_id; // 32 lower-case hex digits
+  std::string as_of;  // YYYY-MM-DD
+  bool dry_run = false;
+};
+
+// A contract: the TASK_RESULT journal field and the summary use these words.
+enum class TaskResult { success, failed, timeout, killed, skipped, error };
+
+enum class SkipReason { none, locked, dry_run, interrupted };
+
+enum class Trigger { timer, manual };
+
+struct TaskOutcome
+{
+  std::string name;
+  TaskKind kind = TaskKind::command;
+  TaskResult result = TaskResult::skipped;
+  SkipReason skip_reason = SkipReason::none;
+  std::optional<int> exit_status;
+  int signal = 0;
+  bool core_dumped = false;
+  long holder_pid = 0;
+  std::string detail;               // one line: what happened, for people
+  std::int64_t started_at_usec = 0; // wall clock when the task's turn came, since the epoch
+  std::int64_t duration_usec = 0;
+  std::uint64_t output_bytes = 0;
+  std::uint64_t suppressed_bytes = 0;
+  std::vector<std::string> output_tail;
+  int attempts = 0;       // how many times it was started (retries + 1 at most)
+  bool retryable = false; // this failure is worth another attempt
+  // SQL tasks
+  std::string database;
+  std::string server; // host, port, dbname, user: never a password
+  std::optional<std::int64_t> rows_affected;
+  std::int64_t rows_returned = 0;
+  std::string sqlstate;
+  std::string db_error;
+  std::string db_detail;
+  std::string db_hint;
+  int failed_statement = 0; // 1-based index of the statement that failed, 0 if none
+  std::string db_context;   // where inside a function it failed (PG_DIAG_CONTEXT)
+};
+
+struct RunRequest
+{
+  std::vector<const Task*> tasks;
+  RunContext context;
+  Trigger trigger = Trigger::timer;
+};
+
+struct RunSummary
+{
+  RunContext context;
+  Trigger trigger = Trigger::timer;
+  std::int64_t started_at_usec = 0; // wall clock, since the epoch
+  std::int64_t duration_usec = 0;
+  int interrupted_by = 0;         // signal number, 0 if not interrupted
+  std::vector<TaskOutcome> tasks; // one per selected task, in run order
+};
+
+// Returns the process exit code for `summary` (0, 1, 75, 130 or 143).
+int exit_code_for(const RunSummary& summary);
+
+// Returns "success", "failed", ... (the TASK_RESULT vocabulary).
+std::string_view to_string(TaskResult result);
+// Returns "locked", "dry-run", ... (the SKIP_REASON vocabulary), "" for none.
+std::string_view to_string(SkipReason reason);
+// Returns "timer" or "manual" (the TRIGGER vocabulary).
+std::string_view to_string(Trigger trigger);
+
+} // namespace pt
