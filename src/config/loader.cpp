@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 
 #include "config/parser.hpp"
+#include "util/fd.hpp"
 
 namespace pt {
 namespace {
@@ -90,19 +91,6 @@ Status check_trust(const struct stat& st, const fs::path& path, std::string_view
   return {};
 }
 
-class FileDescriptor
-{
-public:
-  explicit FileDescriptor(int fd) : m_fd(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() { ::close(m_fd); }
-  int get() const { return m_fd; }
-
-private:
-  int m_fd;
-};
-
 tl::expected<std::string, int> read_all(int fd)
 {
   std::string text;
@@ -133,7 +121,7 @@ tl::expected<std::string, ConfigError> read_config_file(const fs::path& path, Fi
     const int error = errno;
     return cannot_read(path, k_noun, error, read_hint(role, error));
   }
-  const FileDescriptor file(fd);
+  const UniqueFd file(fd);
   struct stat st
   {
   };

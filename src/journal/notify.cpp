@@ -45,6 +45,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "util/fd.hpp"
+
 namespace pt {
 
 int notify_send(const char* notify_socket, std::string_view message)
@@ -68,19 +70,18 @@ int notify_send(const char* notify_socket, std::string_view message)
   } else {
     length += 1;
   }
-  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
+  const UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (fd.get() < 0) {
     return -errno;
   }
   int result = 0;
-  while (::sendto(fd, message.data(), message.size(), MSG_NOSIGNAL,
+  while (::sendto(fd.get(), message.data(), message.size(), MSG_NOSIGNAL,
                   reinterpret_cast<const sockaddr*>(&address), length) < 0) {
     if (errno != EINTR) {
       result = -errno;
       break;
     }
   }
-  ::close(fd);
   return result;
 }
 

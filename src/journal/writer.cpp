@@ -40,6 +40,8 @@
 
 #include <fmt/format.h>
 
+#include "util/fd.hpp"
+
 namespace pt {
 
 namespace {
@@ -117,13 +119,13 @@ int send_retrying(int fd, const msghdr& message)
 // The record in a sealed memfd, its descriptor sent alone: journald maps it.
 int send_as_memfd(int fd, const sockaddr_un& address, socklen_t length, std::string_view datagram)
 {
-  const int memfd = ::memfd_create("journal-data", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (memfd < 0) {
+  const UniqueFd memfd(::memfd_create("journal-data", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (memfd.get() < 0) {
     return -errno;
   }
   int result = 0;
   for (std::string_view rest = datagram; !rest.empty();) {
-    const ssize_t n = ::write(memfd, rest.data(), rest.size());
+    const ssize_t n = ::write(memfd.get(), rest.data(), rest.size());
     if (n < 0 && errno == EINTR) {
       continue;
     }
@@ -133,8 +135,8 @@ int send_as_memfd(int fd, const sockaddr_un& address, socklen_t length, std::str
     }
     rest.remove_prefix(static_cast<std::size_t>(n));
   }
-  if (result == 0 &&
-      ::fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+  if (result == 0 && ::fcntl(memfd.get(), F_ADD_SEALS,
+                             F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
     result = -errno;
   }
   if (result == 0) {
@@ -148,10 +150,10 @@ int send_as_memfd(int fd, const sockaddr_un& address, socklen_t length, std::str
     header->cmsg_level = SOL_SOCKET;
     header->cmsg_type = SCM_RIGHTS;
     header->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(header), &memfd, sizeof(int));
+    const int sent_fd = memfd.get();
+    std::memcpy(CMSG_DATA(header), &sent_fd, sizeof(int));
     result = send_retrying(fd, message);
   }
-  ::close(memfd);
   return result;
 }
 
@@ -242,23 +244,16 @@ JournalLog::JournalLog(EventLog& fallback, std::string socket_path)
 {
 }
 
-JournalLog::~JournalLog()
-{
-  if (m_fd >= 0) {
-    ::close(m_fd);
-  }
-}
-
 void JournalLog::emit(const Record& record)
 {
   std::call_once(m_open, [this] {
-    m_fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (m_fd >= 0) {
-      raise_send_buffer(m_fd);
+    m_fd.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (m_fd.get() >= 0) {
+      raise_send_buffer(m_fd.get());
     }
   });
-  if (m_fd < 0 ||
-      send_journal_datagram(m_fd, m_socket_path.c_str(), journal_datagram(record)) < 0) {
+  if (m_fd.get() < 0 ||
+      send_journal_datagram(m_fd.get(), m_socket_path.c_str(), journal_datagram(record)) < 0) {
     m_fallback.emit(record);
   }
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "journal/event_log.hpp"
+#include "util/fd.hpp"
 
 namespace pt {
 
@@ -33,7 +34,6 @@ class JournalLog final : public EventLog
 {
 public:
   explicit JournalLog(EventLog& fallback, std::string socket_path = "/run/systemd/journal/socket");
-  ~JournalLog() override;
   JournalLog(const JournalLog&) = delete;
   JournalLog& operator=(const JournalLog&) = delete;
   void emit(const Record& record) override;
@@ -42,7 +42,7 @@ private:
   EventLog& m_fallback;
   std::string m_socket_path;
   std::once_flag m_open;
-  int m_fd = -1;
+  UniqueFd m_fd;
 };
 
 // Appends one field in journald's native protocol: `NAME=value\n`, or, when

@@ -29,37 +29,17 @@
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
-#include <utility>
 
 #include <fmt/format.h>
 
 #include "metrics/metrics.hpp"
+#include "util/fd.hpp"
 
 namespace pt {
 
 namespace {
 
 constexpr std::size_t k_max_read = 16U << 20; // a textfile of ours is a few KiB
-
-// Closes the descriptor it holds.
-class OwnedFd
-{
-public:
-  explicit OwnedFd(int fd) : m_fd(fd) {}
-  OwnedFd(const OwnedFd&) = delete;
-  OwnedFd& operator=(const OwnedFd&) = delete;
-  ~OwnedFd()
-  {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  int get() const { return m_fd; }
-  int release() { return std::exchange(m_fd, -1); }
-
-private:
-  int m_fd;
-};
 
 std::string errno_text()
 {
@@ -91,7 +71,7 @@ tl::expected<std::string, std::string> read_old(int dir_fd, const std::string& n
                                                 const std::string& path)
 {
   // O_NONBLOCK: a FIFO in its place must not hang the run.
-  OwnedFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) {
     if (errno == ENOENT) {
       return std::string();
@@ -125,14 +105,12 @@ tl::expected<std::string, std::string> read_old(int dir_fd, const std::string& n
 // Removes temp files of earlier writers that died before their rename.
 void remove_leftovers(int dir_fd, const std::string& temp_prefix)
 {
-  const int list_fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  DIR* dir = list_fd >= 0 ? ::fdopendir(list_fd) : nullptr;
+  UniqueFd list_fd(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  DIR* dir = list_fd.get() >= 0 ? ::fdopendir(list_fd.get()) : nullptr;
   if (dir == nullptr) {
-    if (list_fd >= 0) {
-      ::close(list_fd);
-    }
     return; // best effort: a leftover is harmless, node_exporter skips it
   }
+  list_fd.release(); // closedir() closes it
   while (const dirent* entry = ::readdir(dir)) {
     const std::string_view name = entry->d_name;
     if (name.size() == temp_prefix.size() + 6 && name.starts_with(temp_prefix)) {
@@ -161,7 +139,7 @@ tl::expected<void, std::string> write_all(int fd, std::string_view text)
 tl::expected<void, std::string> replace(int dir_fd, const std::string& dir, const std::string& name,
                                         std::string temp_path, std::string_view text)
 {
-  OwnedFd fd(::mkostemp(temp_path.data(), O_CLOEXEC));
+  UniqueFd fd(::mkostemp(temp_path.data(), O_CLOEXEC));
   if (fd.get() < 0) {
     return tl::unexpected(
         fmt::format("cannot create a temporary file in {}: {}", dir, errno_text()));
@@ -174,7 +152,7 @@ tl::expected<void, std::string> replace(int dir_fd, const std::string& dir, cons
     step = fmt::format("cannot write {}: {}", temp_path, written.error());
   } else if (::fsync(fd.get()) != 0) {
     step = fmt::format("cannot fsync {}: {}", temp_path, errno_text());
-  } else if (::close(fd.release()) != 0) {
+  } else if (::close(fd.release()) != 0) { // NFS may report a failed write only here
     step = fmt::format("cannot write {}: {}", temp_path, errno_text());
   } else if (::renameat(dir_fd, temp_name.c_str(), dir_fd, name.c_str()) != 0) {
     step = fmt::format("cannot rename {} to {}: {}", temp_path,
@@ -199,7 +177,7 @@ rewrite_file_locked(const std::filesystem::path& path,
 {
   const std::string dir = path.parent_path().string();
   const std::string name = path.filename().string();
-  OwnedFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() < 0) {
     return tl::unexpected(fmt::format("cannot open directory {}: {}", dir, errno_text()));
   }

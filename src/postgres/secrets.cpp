@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "util/fd.hpp"
+
 namespace pt {
 namespace {
 
@@ -22,33 +24,30 @@ constexpr std::size_t k_max_password_file = std::size_t{64} * 1024;
 // Reads at most k_max_password_file bytes of `path`.
 tl::expected<std::string, std::string> read_bounded(const std::string& path)
 {
-  int fd = -1;
+  UniqueFd fd;
   do {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) {
+    fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  } while (fd.get() < 0 && errno == EINTR);
+  if (fd.get() < 0) {
     return tl::unexpected(
         fmt::format("cannot read the password file {}: {}", path, std::strerror(errno)));
   }
   std::string content;
   std::array<char, 4096> buffer{};
   while (content.size() < k_max_password_file) {
-    const auto got = ::read(fd, buffer.data(), buffer.size());
+    const auto got = ::read(fd.get(), buffer.data(), buffer.size());
     if (got < 0 && errno == EINTR) {
       continue;
     }
     if (got < 0) {
-      const int error = errno;
-      ::close(fd);
       return tl::unexpected(
-          fmt::format("cannot read the password file {}: {}", path, std::strerror(error)));
+          fmt::format("cannot read the password file {}: {}", path, std::strerror(errno)));
     }
     if (got == 0) {
       break;
     }
     content.append(buffer.data(), static_cast<std::size_t>(got));
   }
-  ::close(fd);
   return content;
 }
 

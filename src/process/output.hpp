@@ -8,9 +8,9 @@
 #include <poll.h>
 #include <span>
 
-#include "process/fd.hpp"
 #include "process/line_splitter.hpp"
 #include "process/process.hpp"
+#include "util/fd.hpp"
 
 namespace pt {
 

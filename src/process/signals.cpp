@@ -27,7 +27,6 @@ constexpr std::array k_stop_signals{SIGTERM, SIGINT, SIGHUP};
 // the one-instance guard in SignalStop keeps them from being shared by accident.
 volatile std::sig_atomic_t s_stop_signal = 0;
 volatile std::sig_atomic_t s_wake_write_fd = -1;
-int s_wake_read_fd = -1;
 bool s_instance_exists = false;
 
 extern "C" void on_stop_signal(int signal)
@@ -64,9 +63,10 @@ SignalStop::SignalStop()
   if (::pipe2(fds.data(), O_CLOEXEC | O_NONBLOCK) != 0) {
     throw std::system_error(errno, std::system_category(), "cannot create the signal pipe");
   }
+  m_wake_read.reset(fds[0]);
+  m_wake_write.reset(fds[1]);
   s_instance_exists = true;
   s_stop_signal = 0;
-  s_wake_read_fd = fds[0];
   s_wake_write_fd = fds[1];
   for (const int signal : k_stop_signals) {
     set_handler(signal, on_stop_signal);
@@ -76,14 +76,11 @@ SignalStop::SignalStop()
 
 SignalStop::~SignalStop()
 {
-  // Restore the defaults before closing the pipe, so no handler writes to a closed fd.
+  // Restore the defaults before the members close the pipe, so no handler writes to a closed fd.
   for (const int signal : k_stop_signals) {
     set_handler(signal, SIG_DFL);
   }
   set_handler(SIGPIPE, SIG_DFL);
-  ::close(s_wake_read_fd);
-  ::close(s_wake_write_fd);
-  s_wake_read_fd = -1;
   s_wake_write_fd = -1;
   s_stop_signal = 0;
   s_instance_exists = false;
@@ -96,7 +93,7 @@ int SignalStop::stop_signal() const
 
 int SignalStop::wake_fd() const
 {
-  return s_wake_read_fd;
+  return m_wake_read.get();
 }
 
 bool StopAwareDelay::wait(Duration duration)

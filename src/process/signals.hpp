@@ -3,6 +3,7 @@
 #pragma once
 
 #include "util/duration.hpp"
+#include "util/fd.hpp"
 
 namespace pt {
 
@@ -28,6 +29,10 @@ public:
   int stop_signal() const override;
   // Returns an fd that becomes readable once a stop signal arrived (for poll()).
   int wake_fd() const;
+
+private:
+  UniqueFd m_wake_read;  // closed after the destructor has restored the default handlers
+  UniqueFd m_wake_write; // the handler writes to it through a static copy of the number
 };
 
 // Waits between retry attempts; a stop request cuts the wait short.

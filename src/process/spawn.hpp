@@ -7,8 +7,8 @@
 
 #include <tl/expected.hpp>
 
-#include "process/fd.hpp"
 #include "process/process.hpp"
+#include "util/fd.hpp"
 
 namespace pt {
 

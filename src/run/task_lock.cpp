@@ -18,8 +18,11 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <utility>
 
 #include <fmt/format.h>
+
+#include "util/fd.hpp"
 
 namespace pt {
 
@@ -28,13 +31,10 @@ namespace {
 class FileTaskLock final : public TaskLock
 {
 public:
-  explicit FileTaskLock(int fd) : m_fd(fd) {}
-  ~FileTaskLock() override { ::close(m_fd); } // releases the flock
-  FileTaskLock(const FileTaskLock&) = delete;
-  FileTaskLock& operator=(const FileTaskLock&) = delete;
+  explicit FileTaskLock(UniqueFd fd) : m_fd(std::move(fd)) {}
 
 private:
-  int m_fd;
+  UniqueFd m_fd; // closing it releases the flock
 };
 
 long read_holder_pid(int fd)
@@ -97,47 +97,46 @@ tl::expected<std::unique_ptr<TaskLock>, LockFailure> FileTaskLocks::acquire(std:
   }
   const std::filesystem::path path = m_directory / (std::string(task) + ".lock");
   constexpr int k_flags = O_CREAT | O_CLOEXEC | O_NOFOLLOW;
-  int fd = ::open(path.c_str(), O_RDWR | k_flags, 0644);
-  if (fd < 0 && errno == ENOENT) {
+  UniqueFd fd(::open(path.c_str(), O_RDWR | k_flags, 0644));
+  if (fd.get() < 0 && errno == ENOENT) {
     if (auto ok = ensure_directory(m_directory); !ok) {
       return tl::unexpected(ok.error());
     }
-    fd = ::open(path.c_str(), O_RDWR | k_flags, 0644);
+    fd.reset(::open(path.c_str(), O_RDWR | k_flags, 0644));
   }
   bool writable = true;
-  if (fd < 0 && errno == EACCES) {
+  if (fd.get() < 0 && errno == EACCES) {
     // Another user's lock file (root's manual run vs the service user): flock
     // works on a read-only descriptor too; we just cannot record our pid.
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     writable = false;
   }
-  if (fd < 0) {
+  if (fd.get() < 0) {
     return tl::unexpected(LockFailure{
         LockFailure::Kind::error, 0,
         fmt::format("cannot open lock file {}: {}", path.string(), std::strerror(errno))});
   }
-  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) {
       continue;
     }
     const int error = errno;
     LockFailure failure;
     if (error == EWOULDBLOCK) {
-      failure = {LockFailure::Kind::held, read_holder_pid(fd), {}};
+      failure = {LockFailure::Kind::held, read_holder_pid(fd.get()), {}};
     } else {
       failure = {LockFailure::Kind::error, 0,
                  fmt::format("cannot lock {}: {}", path.string(), std::strerror(error))};
     }
-    ::close(fd);
     return tl::unexpected(failure);
   }
   if (writable) {
     if (m_pid_line.empty()) {
       m_pid_line = fmt::format("{}\n", ::getpid());
     }
-    write_own_pid(fd, m_pid_line);
+    write_own_pid(fd.get(), m_pid_line);
   }
-  return std::make_unique<FileTaskLock>(fd);
+  return std::make_unique<FileTaskLock>(std::move(fd));
 }
 
 LockState FileLockProbe::probe(std::string_view task) const
@@ -146,16 +145,15 @@ LockState FileLockProbe::probe(std::string_view task) const
   bool proc_read = false;
   for (const auto& directory : m_directories) {
     const std::filesystem::path path = directory / (std::string(task) + ".lock");
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (fd.get() < 0) {
       continue;
     }
     struct stat st
     {
     };
-    const bool ok = ::fstat(fd, &st) == 0;
-    const long pid_in_file = read_holder_pid(fd);
-    ::close(fd);
+    const bool ok = ::fstat(fd.get(), &st) == 0;
+    const long pid_in_file = read_holder_pid(fd.get());
     if (!ok) {
       continue;
     }
