@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The inside of the PostgreSQL edge, shared ONLY by src/postgres*.cpp: this is
+// The inside of the PostgreSQL edge, shared ONLY by src/postgres/*.cpp: this is
 // the one header that includes <libpq-fe.h>; no other file may include it, so
 // libpq's types stay out of every other header. The hard parts are explained
 // at the top of postgres/executor.cpp.
@@ -15,6 +15,7 @@
 #include <tl/expected.hpp>
 
 #include "postgres/executor.hpp"
+#include "util/deadline.hpp"
 
 namespace pt::pg {
 
@@ -95,11 +96,9 @@ using Results = std::vector<ResultPtr>;
 
 // --- Waiting (postgres/wait.cpp) -------------------------------------------------
 
-// Returns `now` + `duration`; nullopt ("never") for k_infinite or beyond a century.
-std::optional<TimePoint> deadline_after(TimePoint now, Duration duration);
-
-// Returns the earlier of `a` and `b`, where nullopt is "never".
-std::optional<TimePoint> earliest(std::optional<TimePoint> a, std::optional<TimePoint> b);
+// Deadlines on the steady clock (util/deadline.hpp); TimePoint is SteadyTime.
+using pt::deadline_after;
+using pt::earliest;
 
 // Why a wait for the server ended.
 enum class Wake {

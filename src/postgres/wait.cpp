@@ -3,7 +3,6 @@
 // libpq socket plus the runner's stop fd, bounded by a deadline; and the
 // cancel request, which libpq only offers blocking, on a thread of its own.
 // Why it is done this way is told at the top of postgres/executor.cpp.
-#include <algorithm>
 #include <array>
 #include <future>
 #include <poll.h>
@@ -14,39 +13,10 @@
 #include <utility>
 
 #include "postgres/internal.hpp"
+#include "util/deadline.hpp"
 
 namespace pt::pg {
-
-std::optional<TimePoint> deadline_after(TimePoint now, Duration duration)
-{
-  // Anything beyond a century is "never", which also keeps the addition from overflowing.
-  if (duration == k_infinite || duration > std::chrono::hours(24 * 365 * 100)) {
-    return std::nullopt;
-  }
-  return now + std::max(duration, Duration::zero());
-}
-
-std::optional<TimePoint> earliest(std::optional<TimePoint> a, std::optional<TimePoint> b)
-{
-  if (!a || !b) {
-    return a ? a : b;
-  }
-  return std::min(*a, *b);
-}
-
 namespace {
-
-int poll_timeout_ms(TimePoint now, std::optional<TimePoint> wake)
-{
-  if (!wake) {
-    return 60'000; // nothing to wait for but the socket and the stop fd: look again now and then
-  }
-  if (*wake <= now) {
-    return 0;
-  }
-  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*wake - now).count();
-  return static_cast<int>(std::min<decltype(ms)>(ms, 60'000));
-}
 
 // Sends what libpq has queued and waits until a result can be read without blocking.
 Wake await_result(PGconn* conn, Waiter& waiter)

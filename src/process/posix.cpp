@@ -33,6 +33,7 @@
 #include "process/output.hpp"
 #include "process/spawn.hpp"
 #include "process/tree.hpp"
+#include "util/deadline.hpp"
 
 namespace pt {
 namespace {
@@ -43,24 +44,6 @@ using namespace std::chrono_literals;
 constexpr auto k_drain_grace = 100ms; // wait for EOF this long after the main process exits
 constexpr auto k_idle_tick = 1s;      // reap reparented zombies this often while the task runs
 constexpr auto k_cleanup_tick = 10ms; // look for survivors this often while stopping the tree
-
-std::optional<Clock::time_point> deadline_after(Clock::time_point now, Duration duration)
-{
-  // Anything beyond a century is "never", which also keeps the addition from overflowing.
-  if (duration == k_infinite || duration > std::chrono::hours(24 * 365 * 100)) {
-    return std::nullopt;
-  }
-  return now + std::max(duration, Duration::zero());
-}
-
-int poll_timeout_ms(Clock::time_point now, Clock::time_point wake)
-{
-  if (wake <= now) {
-    return 0;
-  }
-  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(wake - now).count();
-  return static_cast<int>(std::min<decltype(ms)>(ms, 60'000));
-}
 
 // Watches one spawned task until it and everything it started are gone.
 class Supervisor

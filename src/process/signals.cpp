@@ -5,7 +5,6 @@
 // without SA_RESTART, so a blocking poll() returns at once with EINTR as well.
 #include "process/signals.hpp"
 
-#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -16,6 +15,8 @@
 #include <stdexcept>
 #include <system_error>
 #include <unistd.h>
+
+#include "util/deadline.hpp"
 
 namespace pt {
 namespace {
@@ -98,15 +99,14 @@ int SignalStop::wake_fd() const
 
 bool StopAwareDelay::wait(Duration duration)
 {
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + duration;
+  const auto deadline = deadline_after(std::chrono::steady_clock::now(), duration);
   while (m_stop.stop_signal() == 0) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) {
+    const auto now = std::chrono::steady_clock::now();
+    if (deadline && now >= *deadline) {
       return true;
     }
     pollfd wake{m_stop.wake_fd(), POLLIN, 0};
-    ::poll(&wake, 1, static_cast<int>(std::min<long long>(left.count(), 60'000)));
+    ::poll(&wake, 1, poll_timeout_ms(now, deadline));
   }
   return false;
 }
