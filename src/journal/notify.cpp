@@ -36,16 +36,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
-#include <cstddef>
 #include <cstdlib>
-#include <cstring>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "util/fd.hpp"
+#include "util/unix_address.hpp"
 
 namespace pt {
 
@@ -54,29 +52,21 @@ int notify_send(const char* notify_socket, std::string_view message)
   if (notify_socket == nullptr || *notify_socket == '\0') {
     return 0; // nobody listens
   }
-  const std::size_t size = std::strlen(notify_socket);
-  if ((notify_socket[0] != '/' && notify_socket[0] != '@') || size < 2) {
+  const std::string_view name = notify_socket;
+  if ((name[0] != '/' && name[0] != '@') || name.size() < 2) {
     return -EAFNOSUPPORT; // sd_notify() also takes vsock: addresses, which systemd never gives us
   }
-  sockaddr_un address{};
-  if (size >= sizeof(address.sun_path)) {
+  const auto address = unix_address(name);
+  if (!address) {
     return -EINVAL;
-  }
-  address.sun_family = AF_UNIX;
-  std::memcpy(address.sun_path, notify_socket, size);
-  socklen_t length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + size);
-  if (notify_socket[0] == '@') {
-    address.sun_path[0] = '\0'; // the abstract namespace: no terminating NUL in the length
-  } else {
-    length += 1;
   }
   const UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) {
     return -errno;
   }
   int result = 0;
-  while (::sendto(fd.get(), message.data(), message.size(), MSG_NOSIGNAL,
-                  reinterpret_cast<const sockaddr*>(&address), length) < 0) {
+  while (::sendto(fd.get(), message.data(), message.size(), MSG_NOSIGNAL, address->get(),
+                  address->length) < 0) {
     if (errno != EINTR) {
       result = -errno;
       break;

@@ -41,6 +41,7 @@
 #include <fmt/format.h>
 
 #include "util/fd.hpp"
+#include "util/unix_address.hpp"
 
 namespace pt {
 
@@ -93,19 +94,6 @@ void raise_send_buffer(int fd)
   (void)::setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &wanted, sizeof(wanted));
 }
 
-bool socket_address(const char* path, sockaddr_un& address, socklen_t& length)
-{
-  const std::size_t size = std::strlen(path);
-  if (size >= sizeof(address.sun_path)) {
-    return false;
-  }
-  address = {};
-  address.sun_family = AF_UNIX;
-  std::memcpy(address.sun_path, path, size);
-  length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + size + 1);
-  return true;
-}
-
 int send_retrying(int fd, const msghdr& message)
 {
   while (::sendmsg(fd, &message, MSG_NOSIGNAL) < 0) {
@@ -117,7 +105,7 @@ int send_retrying(int fd, const msghdr& message)
 }
 
 // The record in a sealed memfd, its descriptor sent alone: journald maps it.
-int send_as_memfd(int fd, const sockaddr_un& address, socklen_t length, std::string_view datagram)
+int send_as_memfd(int fd, const UnixAddress& to, std::string_view datagram)
 {
   const UniqueFd memfd(::memfd_create("journal-data", MFD_CLOEXEC | MFD_ALLOW_SEALING));
   if (memfd.get() < 0) {
@@ -142,8 +130,8 @@ int send_as_memfd(int fd, const sockaddr_un& address, socklen_t length, std::str
   if (result == 0) {
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
     msghdr message{};
-    message.msg_name = const_cast<sockaddr_un*>(&address);
-    message.msg_namelen = length;
+    message.msg_name = const_cast<sockaddr_un*>(&to.address);
+    message.msg_namelen = to.length;
     message.msg_control = control;
     message.msg_controllen = sizeof(control);
     cmsghdr* header = CMSG_FIRSTHDR(&message);
@@ -221,20 +209,19 @@ std::string journal_datagram(const Record& record)
 
 int send_journal_datagram(int fd, const char* socket_path, std::string_view datagram)
 {
-  sockaddr_un address{};
-  socklen_t length = 0;
-  if (!socket_address(socket_path, address, length)) {
+  auto to = unix_address(socket_path);
+  if (!to) {
     return -ENAMETOOLONG;
   }
   iovec iov{const_cast<char*>(datagram.data()), datagram.size()};
   msghdr message{};
-  message.msg_name = &address;
-  message.msg_namelen = length;
+  message.msg_name = &to->address;
+  message.msg_namelen = to->length;
   message.msg_iov = &iov;
   message.msg_iovlen = 1;
   const int r = send_retrying(fd, message);
   if (r == -EMSGSIZE || r == -ENOBUFS || r == -EAGAIN) { // too large for one datagram
-    return send_as_memfd(fd, address, length, datagram);
+    return send_as_memfd(fd, *to, datagram);
   }
   return r;
 }
