@@ -33,8 +33,6 @@ namespace {
 namespace fs = std::filesystem;
 using Status = tl::expected<void, ConfigError>;
 
-enum class FileRole { main, dropin };
-
 tl::unexpected<ConfigError> fail(const fs::path& path, std::string problem, std::string hint = {})
 {
   return tl::unexpected(ConfigError{{path.string(), 0, 0}, std::move(problem), std::move(hint)});
@@ -48,13 +46,17 @@ tl::unexpected<ConfigError> cannot_read(const fs::path& path, std::string_view n
 
 std::string read_hint(FileRole role, int error)
 {
-  if (role == FileRole::main) {
+  switch (role) {
+  case FileRole::main:
     return error == ENOENT ? "create it, or pass --config PATH / set PERIODIC_TASKS_CONFIG"
                            : "check its permissions, or pass --config PATH / set "
                              "PERIODIC_TASKS_CONFIG";
+  case FileRole::dropin:
+    return error == ENOENT
+               ? "remove the dangling symlink, or point it at /dev/null to mask the name"
+               : "";
   }
-  return error == ENOENT ? "remove the dangling symlink, or point it at /dev/null to mask the name"
-                         : "";
+  return "";
 }
 
 std::optional<std::string> user_name(uid_t uid)

@@ -5,10 +5,13 @@
 // - toml++ keeps a table's keys in a sorted map, not in file order. We walk
 //   keys by source position, so the error reported is the first one in the
 //   file and `environment` keeps the order the administrator wrote.
-// - Every table is checked against a table of known keys (one each for
-//   [settings] and [metrics], one per task kind); the same table drives "did
-//   you mean" hints, so adding a key or a task kind is a line in a table plus
-//   a reader.
+// - Every table is checked against a table of known keys (one each for the
+//   top level, [settings], [metrics] and [databases.NAME], one for tasks);
+//   the same table drives "did you mean" hints. The rules are columns of the
+//   tables, not lists of their own: which kinds take a task key, which
+//   top-level keys a drop-in may hold, which key decides a task's kind. So
+//   adding a key is a line in a table plus a reader, and adding a task kind
+//   is a case in spec_of(), which the compiler asks for.
 // - Task defaults come from [settings], which may stand after the tasks in
 //   the file, so [settings] is read first.
 // - A task's name is read before its other keys: every message names the task.
@@ -48,58 +51,22 @@ Status store(Read<Value> value, Slot& slot)
   return {};
 }
 
-constexpr std::array<KnownKey<Settings>, 4> k_settings_keys{{
+constexpr auto k_settings_keys = std::to_array<KnownKey<Settings>>({
     {"timezone", [](Settings& s, const Field& f) { return store(read_timezone(f), s.timezone); }},
     {"timeout", [](Settings& s, const Field& f) { return store(read_timeout(f), s.timeout); }},
     {"kill_timeout",
      [](Settings& s, const Field& f) { return store(read_duration(f), s.kill_timeout); }},
     {"output_limit",
      [](Settings& s, const Field& f) { return store(read_size(f), s.output_limit); }},
-}};
+});
 
-constexpr std::array<KnownKey<MetricsSettings>, 1> k_metrics_keys{{
+constexpr auto k_metrics_keys = std::to_array<KnownKey<MetricsSettings>>({
     {"textfile",
      [](MetricsSettings& m, const Field& f) { return store(read_textfile_path(f), m.textfile); }},
-}};
-
-// Every key a command task accepts; docs/configuration.md lists the same.
-constexpr std::array<KnownKey<Task>, 13> k_command_task_keys{{
-    {"name", [](Task&, const Field&) { return Status{}; }}, // read first, see the top
-    {"description", [](Task& t, const Field& f) { return store(read_string(f), t.description); }},
-    {"enabled", [](Task& t, const Field& f) { return store(read_bool(f), t.enabled); }},
-    {"command", [](Task& t, const Field& f) { return store(read_command(f), t.command); }},
-    {"working_directory",
-     [](Task& t, const Field& f) { return store(read_absolute_path(f), t.working_directory); }},
-    {"environment",
-     [](Task& t, const Field& f) { return store(read_environment(f), t.environment); }},
-    {"timeout", [](Task& t, const Field& f) { return store(read_timeout(f), t.timeout); }},
-    {"kill_timeout",
-     [](Task& t, const Field& f) { return store(read_duration(f), t.kill_timeout); }},
-    {"success_exit_codes",
-     [](Task& t, const Field& f) { return store(read_exit_codes(f), t.success_exit_codes); }},
-    {"dry_run_args",
-     [](Task& t, const Field& f) { return store(read_string_array(f), t.dry_run_args); }},
-    {"retries", [](Task& t, const Field& f) { return store(read_retries(f), t.retries); }},
-    {"retry_delay", [](Task& t, const Field& f) { return store(read_duration(f), t.retry_delay); }},
-    {"retry_exit_codes",
-     [](Task& t, const Field& f) { return store(read_exit_codes(f), t.retry_exit_codes); }},
-}};
-
-// Every key a SQL task accepts; docs/configuration.md lists the same.
-constexpr std::array<KnownKey<Task>, 9> k_sql_task_keys{{
-    {"name", [](Task&, const Field&) { return Status{}; }}, // read first, see the top
-    {"description", [](Task& t, const Field& f) { return store(read_string(f), t.description); }},
-    {"enabled", [](Task& t, const Field& f) { return store(read_bool(f), t.enabled); }},
-    {"database", [](Task& t, const Field& f) { return store(read_string(f), t.database); }},
-    {"sql", [](Task& t, const Field& f) { return store(read_statements(f), t.sql); }},
-    {"params", [](Task& t, const Field& f) { return store(read_params(f), t.params); }},
-    {"timeout", [](Task& t, const Field& f) { return store(read_timeout(f), t.timeout); }},
-    {"retries", [](Task& t, const Field& f) { return store(read_retries(f), t.retries); }},
-    {"retry_delay", [](Task& t, const Field& f) { return store(read_duration(f), t.retry_delay); }},
-}};
+});
 
 // Every key of a [databases.NAME] table.
-constexpr std::array<KnownKey<Database>, 4> k_database_keys{{
+constexpr auto k_database_keys = std::to_array<KnownKey<Database>>({
     {"conninfo", [](Database& d, const Field& f) { return store(read_string(f), d.conninfo); }},
     {"password_file",
      [](Database& d, const Field& f) { return store(read_absolute_path(f), d.password_file); }},
@@ -109,21 +76,139 @@ constexpr std::array<KnownKey<Database>, 4> k_database_keys{{
      }},
     {"connect_timeout",
      [](Database& d, const Field& f) { return store(read_timeout(f), d.connect_timeout); }},
-}};
+});
 
-// A task's kind is decided by the key that only that kind has.
+// Whether a drop-in file may hold a top-level key; the main file may hold them all.
+enum class InDropin { refused, allowed };
+
+struct TopLevelKey
+{
+  std::string_view name;
+  InDropin in_dropin;
+};
+
+// Every top-level key, in the order "valid keys" lists them.
+constexpr auto k_top_level_keys = std::to_array<TopLevelKey>({
+    {"settings", InDropin::refused},
+    {"databases", InDropin::refused},
+    {"metrics", InDropin::refused},
+    {"task", InDropin::allowed},
+});
+
+bool allowed_in(const TopLevelKey& key, FileRole role)
+{
+  switch (role) {
+  case FileRole::main:
+    return true;
+  case FileRole::dropin:
+    return key.in_dropin == InDropin::allowed;
+  }
+  return false;
+}
+
+// --- Task kinds: each is decided by the key that only that kind has --------
+
 struct TaskKindSpec
 {
   TaskKind kind;
   std::string_view defining_key;
-  std::span<const KnownKey<Task>> keys;
+  std::string_view noun;    // in "a task is either a command or SQL"
   std::string_view example; // the hint when a task has no kind's defining key
 };
 
-constexpr std::array<TaskKindSpec, 2> k_task_kinds{{
-    {TaskKind::command, "command", k_command_task_keys, R"(command = ["/usr/bin/app", "--flag"])"},
-    {TaskKind::sql, "sql", k_sql_task_keys, R"(sql = "SELECT ...")"},
-}};
+constexpr TaskKindSpec spec_of(TaskKind kind)
+{
+  switch (kind) {
+  case TaskKind::command:
+    return {kind, "command", "a command", R"(command = ["/usr/bin/app", "--flag"])"};
+  case TaskKind::sql:
+    return {kind, "sql", "SQL", R"(sql = "SELECT ...")"};
+  }
+  return {kind, {}, {}, {}};
+}
+
+// Every kind, in the enum's order; a kind missing here stops the build below.
+constexpr auto k_task_kinds = std::to_array({spec_of(TaskKind::command), spec_of(TaskKind::sql)});
+static_assert(spec_of(static_cast<TaskKind>(k_task_kinds.size())).defining_key.empty(),
+              "k_task_kinds must list every TaskKind");
+
+// The task kinds a key applies to, one bit per kind.
+using KindSet = unsigned;
+
+constexpr KindSet only(TaskKind kind)
+{
+  return 1U << static_cast<unsigned>(kind);
+}
+
+constexpr KindSet k_every_kind = [] {
+  KindSet all = 0;
+  for (const auto& spec : k_task_kinds) {
+    all |= only(spec.kind);
+  }
+  return all;
+}();
+
+struct TaskKey
+{
+  std::string_view name;
+  KindSet kinds;
+  Status (*apply)(Task&, const Field&);
+};
+
+// Every key of a [[task]] table and the kinds that take it, in the order
+// "valid keys" lists them; docs/configuration.md lists the same.
+constexpr auto k_task_keys = std::to_array<TaskKey>({
+    {"name", k_every_kind, [](Task&, const Field&) { return Status{}; }}, // read first, see the top
+    {"description", k_every_kind,
+     [](Task& t, const Field& f) { return store(read_string(f), t.description); }},
+    {"enabled", k_every_kind,
+     [](Task& t, const Field& f) { return store(read_bool(f), t.enabled); }},
+    {"command", only(TaskKind::command),
+     [](Task& t, const Field& f) { return store(read_command(f), t.command); }},
+    {"working_directory", only(TaskKind::command),
+     [](Task& t, const Field& f) { return store(read_absolute_path(f), t.working_directory); }},
+    {"environment", only(TaskKind::command),
+     [](Task& t, const Field& f) { return store(read_environment(f), t.environment); }},
+    {"database", only(TaskKind::sql),
+     [](Task& t, const Field& f) { return store(read_string(f), t.database); }},
+    {"sql", only(TaskKind::sql),
+     [](Task& t, const Field& f) { return store(read_statements(f), t.sql); }},
+    {"params", only(TaskKind::sql),
+     [](Task& t, const Field& f) { return store(read_params(f), t.params); }},
+    {"timeout", k_every_kind,
+     [](Task& t, const Field& f) { return store(read_timeout(f), t.timeout); }},
+    {"kill_timeout", only(TaskKind::command),
+     [](Task& t, const Field& f) { return store(read_duration(f), t.kill_timeout); }},
+    {"success_exit_codes", only(TaskKind::command),
+     [](Task& t, const Field& f) { return store(read_exit_codes(f), t.success_exit_codes); }},
+    {"dry_run_args", only(TaskKind::command),
+     [](Task& t, const Field& f) { return store(read_string_array(f), t.dry_run_args); }},
+    {"retries", k_every_kind,
+     [](Task& t, const Field& f) { return store(read_retries(f), t.retries); }},
+    {"retry_delay", k_every_kind,
+     [](Task& t, const Field& f) { return store(read_duration(f), t.retry_delay); }},
+    {"retry_exit_codes", only(TaskKind::command),
+     [](Task& t, const Field& f) { return store(read_exit_codes(f), t.retry_exit_codes); }},
+});
+
+// A kind's defining key is a key of that kind alone.
+static_assert(std::ranges::all_of(k_task_kinds, [](const TaskKindSpec& spec) {
+  return std::ranges::any_of(k_task_keys, [&](const TaskKey& key) {
+    return key.name == spec.defining_key && key.kinds == only(spec.kind);
+  });
+}));
+
+// Returns the keys a task of `kind` accepts, in table order.
+std::vector<KnownKey<Task>> task_keys_of(TaskKind kind)
+{
+  std::vector<KnownKey<Task>> keys;
+  for (const auto& key : k_task_keys) {
+    if ((key.kinds & only(kind)) != 0) {
+      keys.push_back({key.name, key.apply});
+    }
+  }
+  return keys;
+}
 
 std::vector<std::string> key_names(auto keys)
 {
@@ -166,14 +251,31 @@ Read<std::string> read_task_name(const toml::table& table, const SourceLocation&
   return read_name({origin.file, owner, "name", it->first, it->second}, "task");
 }
 
-const TaskKindSpec& kind_of(const toml::table& table)
+// Returns the kind whose defining key `table` has; a task with two is an error.
+Read<const TaskKindSpec*> kind_of(const toml::table& table, const Task& task,
+                                  const std::string& file)
 {
+  const TaskKindSpec* found = nullptr;
   for (const auto& spec : k_task_kinds) {
-    if (table.contains(spec.defining_key)) {
-      return spec;
+    if (!table.contains(spec.defining_key)) {
+      continue;
     }
+    if (found != nullptr) {
+      std::vector<std::string_view> nouns;
+      for (const auto& each : k_task_kinds) {
+        nouns.push_back(each.noun);
+      }
+      return fail(
+          location_of(file, table[spec.defining_key].node()->source()),
+          fmt::format(R"(task "{}" has both "{}" and "{}")", task.name, found->defining_key,
+                      spec.defining_key),
+          fmt::format("a task is either {}; split it into two tasks", fmt::join(nouns, " or ")));
+    }
+    found = &spec;
   }
-  return k_task_kinds.front(); // its defining key is missing: reported after the other keys
+  // No defining key: the first kind's keys apply, and the missing key is
+  // reported after the other keys (a misspelt "comand" is a typo, not a missing command).
+  return found != nullptr ? found : &k_task_kinds.front();
 }
 
 Failure missing_kind(const Task& task)
@@ -240,6 +342,19 @@ Status resolve_database(Task& task, const toml::table& table, const std::string&
       fmt::format("add database = \"{}\" (defined: {})", names.front(), fmt::join(names, ", ")));
 }
 
+// Checks what a task of each kind needs beyond its own keys.
+Status resolve_kind(Task& task, const toml::table& table, const std::string& file,
+                    const Config& base)
+{
+  switch (task.kind) {
+  case TaskKind::command:
+    return {};
+  case TaskKind::sql:
+    return resolve_database(task, table, file, base.databases);
+  }
+  return {};
+}
+
 Read<Task> parse_task(const toml::table& table, std::size_t index, const std::string& file,
                       const Config& base)
 {
@@ -250,24 +365,21 @@ Read<Task> parse_task(const toml::table& table, std::size_t index, const std::st
   if (auto name = store(read_task_name(table, task.origin, index), task.name); !name) {
     return tl::unexpected(name.error());
   }
-  if (table.contains("command") && table.contains("sql")) {
-    return fail(location_of(file, table["sql"].node()->source()),
-                fmt::format(R"(task "{}" has both "command" and "sql")", task.name),
-                "a task is either a command or SQL; split it into two tasks");
+  const auto kind = kind_of(table, task, file);
+  if (!kind) {
+    return tl::unexpected(kind.error());
   }
+  task.kind = (*kind)->kind;
   const std::string owner = fmt::format("in task \"{}\"", task.name);
-  const auto& kind = kind_of(table);
-  task.kind = kind.kind;
-  if (auto applied = apply_keys(table, file, owner, kind.keys, task); !applied) {
+  const auto keys = task_keys_of(task.kind);
+  if (auto applied = apply_keys<Task>(table, file, owner, keys, task); !applied) {
     return tl::unexpected(applied.error());
   }
-  if (!table.contains(kind.defining_key)) {
+  if (!table.contains((*kind)->defining_key)) {
     return missing_kind(task);
   }
-  if (task.kind == TaskKind::sql) {
-    if (auto resolved = resolve_database(task, table, file, base.databases); !resolved) {
-      return tl::unexpected(resolved.error());
-    }
+  if (auto resolved = resolve_kind(task, table, file, base); !resolved) {
+    return tl::unexpected(resolved.error());
   }
   return task;
 }
@@ -311,23 +423,25 @@ Read<std::vector<Task>> parse_tasks(const toml::table& top, const std::string& f
 
 // --- Files -----------------------------------------------------------------
 
-enum class FileRole { main, dropin };
-
+// Checks that `top` holds only top-level keys that a file of `role` may hold.
 Status check_top_level(const toml::table& top, const std::string& file, FileRole role)
 {
-  const std::vector<std::string> valid =
-      role == FileRole::main ? std::vector<std::string>{"settings", "databases", "metrics", "task"}
-                             : std::vector<std::string>{"task"};
+  std::vector<std::string> valid;
+  for (const auto& key : k_top_level_keys) {
+    if (allowed_in(key, role)) {
+      valid.emplace_back(key.name);
+    }
+  }
   for (const auto& [key, value] : in_file_order(top)) {
     const Field field{file, "at top level", std::string(key->str()), *key, *value};
-    if (role == FileRole::dropin &&
-        (field.name == "settings" || field.name == "databases" || field.name == "metrics")) {
+    const auto known = std::ranges::find(k_top_level_keys, field.name, &TopLevelKey::name);
+    if (known == k_top_level_keys.end()) {
+      return unknown_key(field, valid);
+    }
+    if (!allowed_in(*known, role)) {
       return fail(location_of(file, key->source()),
                   fmt::format("[{}] is not allowed in a drop-in file", field.name),
                   fmt::format("{} belong in the main config file", field.name));
-    }
-    if (std::find(valid.begin(), valid.end(), field.name) == valid.end()) {
-      return unknown_key(field, valid);
     }
   }
   return {};

@@ -12,6 +12,10 @@
 
 namespace pt {
 
+// Which file a text comes from: the main config file or a drop-in. Decides
+// what the file may set (the parser's key tables) and the hints of read errors.
+enum class FileRole { main, dropin };
+
 // Parses the main config file's `text`; `origin` names it in errors and in
 // Task::origin. Validates everything that one file can show (syntax, unknown
 // keys with "did you mean", types, names, argv[0], durations, duplicate names).
