@@ -66,7 +66,8 @@ Json task_json(const TaskOutcome& task)
   j["suppressed_bytes"] = task.suppressed_bytes;
   j["output_tail"] = task.output_tail;
   j["attempts"] = task.attempts;
-  if (task.kind == TaskKind::sql) {
+  switch (task.kind) {
+  case TaskKind::sql:
     j["database"] = task.database;
     j["rows_affected"] = task.rows_affected ? Json(*task.rows_affected) : Json(nullptr);
     j["rows_returned"] = task.rows_returned;
@@ -76,6 +77,9 @@ Json task_json(const TaskOutcome& task)
     j["db_hint"] = task.db_hint.empty() ? Json(nullptr) : Json(task.db_hint);
     j["db_context"] = task.db_context.empty() ? Json(nullptr) : Json(task.db_context);
     j["failed_statement"] = task.failed_statement > 0 ? Json(task.failed_statement) : Json(nullptr);
+    break;
+  case TaskKind::command:
+    break;
   }
   return j;
 }
@@ -140,12 +144,15 @@ std::string render_task_list_json(const Config& config)
     j["description"] = task.description;
     j["timeout_usec"] = task.timeout == k_infinite ? Json(nullptr) : Json(task.timeout.count());
     j["timeout"] = format_timespan(task.timeout);
-    if (task.kind == TaskKind::sql) {
+    switch (task.kind) {
+    case TaskKind::sql:
       j["database"] = task.database;
       j["sql"] = task.sql;
       j["params"] = task.params;
-    } else {
+      break;
+    case TaskKind::command:
       j["command"] = task.command;
+      break;
     }
     j["retries"] = task.retries;
     j["source"] = task.origin.file;

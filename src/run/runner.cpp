@@ -90,12 +90,38 @@ Duration retry_wait(const Task& task, int retry)
   return wait;
 }
 
+// One attempt of `task`, whatever its kind.
+TaskOutcome run_attempt(const Settings& settings, const Task& task, const RunRequest& request,
+                        RunnerDeps& deps)
+{
+  switch (task.kind) {
+  case TaskKind::command:
+    return run_command_attempt(settings, task, request, deps);
+  case TaskKind::sql:
+    return run_sql_attempt(settings, task, request, deps);
+  }
+  return run_command_attempt(settings, task, request, deps);
+}
+
+// Returns whether a dry run of `task` starts nothing: a command without
+// dry_run_args. A SQL task runs, and its transaction is rolled back.
+bool dry_run_starts_nothing(const Task& task)
+{
+  switch (task.kind) {
+  case TaskKind::command:
+    return !task.dry_run_args;
+  case TaskKind::sql:
+    return false;
+  }
+  return true;
+}
+
 // Runs one task that holds its lock, with its retries; the result is data, never an exception.
 TaskOutcome run_locked(const Settings& settings, const Task& task, const RunRequest& request,
                        RunnerDeps& deps, std::size_t position)
 {
   const bool dry_run = request.context.dry_run;
-  if (task.kind == TaskKind::command && dry_run && !task.dry_run_args) {
+  if (dry_run && dry_run_starts_nothing(task)) {
     return skipped_outcome(task, SkipReason::dry_run,
                            fmt::format("dry run, and the task has no dry_run_args; would run: {}",
                                        quote_argv(command_argv(task, dry_run))));
@@ -103,8 +129,7 @@ TaskOutcome run_locked(const Settings& settings, const Task& task, const RunRequ
   emit_task_started(deps.log, task, request, position);
   TaskOutcome outcome;
   for (int attempt = 1;; ++attempt) {
-    outcome = task.kind == TaskKind::sql ? run_sql_attempt(settings, task, request, deps)
-                                         : run_command_attempt(settings, task, request, deps);
+    outcome = run_attempt(settings, task, request, deps);
     outcome.attempts = attempt;
     if (!outcome.retryable || attempt > task.retries || deps.stop.stop_signal() != 0) {
       return outcome;
