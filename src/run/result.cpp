@@ -2,11 +2,43 @@
 #include "run/result.hpp"
 
 #include <algorithm>
+#include <array>
 #include <csignal>
+#include <cstddef>
+#include <utility>
 
 #include "util/diagnostic.hpp"
 
 namespace pt {
+
+namespace {
+
+// The TASK_RESULT words, one per TaskResult in the enum's order: written once,
+// for to_string and parse_task_result alike.
+constexpr std::array<std::pair<TaskResult, std::string_view>, 6> k_task_result_words{{
+    {TaskResult::success, "success"},
+    {TaskResult::failed, "failed"},
+    {TaskResult::timeout, "timeout"},
+    {TaskResult::killed, "killed"},
+    {TaskResult::skipped, "skipped"},
+    {TaskResult::error, "error"},
+}};
+
+constexpr bool in_enum_order()
+{
+  for (std::size_t i = 0; i < k_task_result_words.size(); ++i) {
+    if (static_cast<std::size_t>(k_task_result_words[i].first) != i) {
+      return false;
+    }
+  }
+  return true;
+}
+
+static_assert(k_task_result_words.size() == static_cast<std::size_t>(TaskResult::error) + 1 &&
+                  in_enum_order(),
+              "k_task_result_words names every TaskResult once, in the enum's order");
+
+} // namespace
 
 int exit_code_for(const RunSummary& summary)
 {
@@ -32,21 +64,18 @@ int exit_code_for(const RunSummary& summary)
 
 std::string_view to_string(TaskResult result)
 {
-  switch (result) {
-  case TaskResult::success:
-    return "success";
-  case TaskResult::failed:
-    return "failed";
-  case TaskResult::timeout:
-    return "timeout";
-  case TaskResult::killed:
-    return "killed";
-  case TaskResult::skipped:
-    return "skipped";
-  case TaskResult::error:
-    return "error";
+  const auto index = static_cast<std::size_t>(result);
+  return index < k_task_result_words.size() ? k_task_result_words[index].second : "error";
+}
+
+std::optional<TaskResult> parse_task_result(std::string_view word)
+{
+  for (const auto& [result, name] : k_task_result_words) {
+    if (name == word) {
+      return result;
+    }
   }
-  return "error";
+  return std::nullopt;
 }
 
 std::string_view to_string(SkipReason reason)

@@ -23,6 +23,7 @@ struct RunContext
 };
 
 // A contract: the TASK_RESULT journal field and the summary use these words.
+// `error` stays last: result.cpp's table of words is checked against it.
 enum class TaskResult { success, failed, timeout, killed, skipped, error };
 
 enum class SkipReason { none, locked, dry_run, interrupted };
@@ -82,6 +83,9 @@ int exit_code_for(const RunSummary& summary);
 
 // Returns "success", "failed", ... (the TASK_RESULT vocabulary).
 std::string_view to_string(TaskResult result);
+// Returns the TaskResult that `word` names (to_string's inverse), or none for
+// any other text.
+std::optional<TaskResult> parse_task_result(std::string_view word);
 // Returns "locked", "dry-run", ... (the SKIP_REASON vocabulary), "" for none.
 std::string_view to_string(SkipReason reason);
 // Returns "timer" or "manual" (the TRIGGER vocabulary).
