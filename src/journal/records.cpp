@@ -115,8 +115,14 @@ void add_outcome_fields(std::vector<Field>& fields, const TaskOutcome& outcome)
   if (outcome.rows_affected) {
     add("ROWS_AFFECTED", std::to_string(*outcome.rows_affected));
   }
-  if (outcome.kind == TaskKind::sql && outcome.skip_reason == SkipReason::none) {
-    add("ROWS_RETURNED", std::to_string(outcome.rows_returned));
+  switch (outcome.kind) {
+  case TaskKind::sql:
+    if (outcome.skip_reason == SkipReason::none) {
+      add("ROWS_RETURNED", std::to_string(outcome.rows_returned));
+    }
+    break;
+  case TaskKind::command:
+    break;
   }
   if (outcome.attempts > 0) {
     add("ATTEMPT", std::to_string(outcome.attempts));
@@ -188,16 +194,20 @@ void emit_task_started(EventLog& log, const Task& task, const RunRequest& reques
   record.message_id = message_id::task_started;
   record.fields = task_fields(task, request);
   const std::string where = fmt::format("{}/{}", position, request.tasks.size());
-  if (task.kind == TaskKind::sql) {
+  switch (task.kind) {
+  case TaskKind::sql:
     record.message =
         fmt::format("task \"{}\" started ({}): {} statement{} on database \"{}\"", task.name, where,
                     task.sql.size(), task.sql.size() == 1 ? "" : "s", task.database);
     record.fields.push_back({"DATABASE", task.database});
-  } else {
+    break;
+  case TaskKind::command: {
     const auto argv = command_argv(task, request.context.dry_run);
     record.message =
         fmt::format("task \"{}\" started ({}): {}", task.name, where, quote_argv(argv));
     record.fields.push_back({"COMMAND", quote_argv(argv)});
+    break;
+  }
   }
   record.fields.push_back({"TASK_POSITION", where});
   log.emit(record);
