@@ -182,8 +182,14 @@ void apply_outcome(const TaskOutcome& outcome, TaskMetrics& metrics)
     metrics.consecutive_failures = metrics.consecutive_failures.value_or(0) + 1;
   }
   metrics.last_exit_status.reset();
-  if (outcome.kind == TaskKind::command && outcome.exit_status) {
-    metrics.last_exit_status = *outcome.exit_status;
+  switch (outcome.kind) {
+  case TaskKind::command:
+    if (outcome.exit_status) {
+      metrics.last_exit_status = *outcome.exit_status;
+    }
+    break;
+  case TaskKind::sql:
+    break; // a SQL task has no exit status
   }
 }
 
