@@ -18,7 +18,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <mutex>
 #include <string_view>
@@ -29,6 +28,7 @@
 #include <systemd/sd-journal.h>
 
 #include "journal/event_log.hpp"
+#include "util/dynamic_library.hpp"
 
 namespace pt {
 
@@ -58,32 +58,32 @@ struct SdJournalApi
 
 SdJournalApi g_sd;
 
+void resolve_sd_journal(DynamicLibrary& library, SdJournalApi& table)
+{
+#define PT_SD_JOURNAL_RESOLVE(name) library.resolve(#name, table.name);
+  PT_SD_JOURNAL_FUNCTIONS(PT_SD_JOURNAL_RESOLVE)
+#undef PT_SD_JOURNAL_RESOLVE
+}
+
 tl::expected<void, std::string> open_libsystemd(const char* file, SdJournalApi& table)
 {
-  void* handle = ::dlopen(file, RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    const char* why = ::dlerror();
+  auto loaded = load_function_table(file, table, resolve_sd_journal);
+  if (loaded) {
+    return {}; // never closed: the process keeps libsystemd until it exits
+  }
+  const auto& why = loaded.error().detail;
+  switch (loaded.error().kind) {
+  case LibraryError::Kind::cannot_load:
     return tl::unexpected(
         fmt::format("cannot load libsystemd to read the journal: {}; hint: install the "
                     "libsystemd0 package",
-                    why != nullptr ? why : file));
+                    why));
+  case LibraryError::Kind::missing_functions:
+    break;
   }
-  std::string missing;
-#define PT_SD_JOURNAL_RESOLVE(name)                                                                \
-  table.name = reinterpret_cast<decltype(table.name)>(::dlsym(handle, #name));                     \
-  if (table.name == nullptr) {                                                                     \
-    missing += missing.empty() ? #name : ", " #name;                                               \
-  }
-  PT_SD_JOURNAL_FUNCTIONS(PT_SD_JOURNAL_RESOLVE)
-#undef PT_SD_JOURNAL_RESOLVE
-  if (!missing.empty()) {
-    ::dlclose(handle);
-    table = SdJournalApi{};
-    return tl::unexpected(fmt::format(
-        "cannot use libsystemd from {}: it lacks {}; hint: reinstall the libsystemd0 package", file,
-        missing));
-  }
-  return {}; // never closed: the process keeps libsystemd until it exits
+  return tl::unexpected(fmt::format(
+      "cannot use libsystemd from {}: it lacks {}; hint: reinstall the libsystemd0 package", file,
+      why));
 }
 
 // Loads libsystemd once; the error, if any, is the same every call.

@@ -4,47 +4,45 @@
 // LDAP, SASL and GnuTLS with it: about 30 shared objects whose loading and
 // relocation cost more than everything else a run without SQL tasks does
 // (measured in docs/performance.md). So the program does not link libpq;
-// this file dlopen()s it once and resolves every function the edge calls.
-// The Debian package still depends on libpq5 (debian/control), since
-// dh_shlibdeps cannot see a library that is only dlopen()ed.
-#include <dlfcn.h>
+// this file dlopen()s it once (util/dynamic_library.hpp) and resolves every
+// function the edge calls. The Debian package still depends on libpq5
+// (debian/control), since dh_shlibdeps cannot see a library that is only dlopen()ed.
 #include <mutex>
 
 #include <fmt/format.h>
 
 #include "postgres/internal.hpp"
+#include "util/dynamic_library.hpp"
 
 namespace pt::pg {
 namespace {
 
 Libpq g_libpq;
 
-tl::expected<void, std::string> open_libpq(const char* file, Libpq& table)
+void resolve_libpq(DynamicLibrary& library, Libpq& table)
 {
-  // RTLD_LOCAL: libpq's symbols stay out of the global namespace; RTLD_NOW:
-  // a missing symbol shows here, not in the middle of a task.
-  void* handle = ::dlopen(file, RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    const char* why = ::dlerror();
-    return tl::unexpected(fmt::format("cannot load libpq: {}; hint: install the libpq5 package",
-                                      why != nullptr ? why : file));
-  }
-  std::string missing;
-#define PT_LIBPQ_RESOLVE(name)                                                                     \
-  table.name = reinterpret_cast<decltype(table.name)>(::dlsym(handle, #name));                     \
-  if (table.name == nullptr) {                                                                     \
-    missing += missing.empty() ? #name : ", " #name;                                               \
-  }
+#define PT_LIBPQ_RESOLVE(name) library.resolve(#name, table.name);
   PT_LIBPQ_FUNCTIONS(PT_LIBPQ_RESOLVE)
 #undef PT_LIBPQ_RESOLVE
-  if (!missing.empty()) {
-    ::dlclose(handle);
-    table = Libpq{};
-    return tl::unexpected(fmt::format("cannot use libpq from {}: it lacks {}; hint: install "
-                                      "libpq5 version 14 or later",
-                                      file, missing));
+}
+
+tl::expected<void, std::string> open_libpq(const char* file, Libpq& table)
+{
+  auto loaded = load_function_table(file, table, resolve_libpq);
+  if (loaded) {
+    return {}; // never closed: the process keeps libpq until it exits
   }
-  return {}; // never closed: the process keeps libpq until it exits
+  const auto& why = loaded.error().detail;
+  switch (loaded.error().kind) {
+  case LibraryError::Kind::cannot_load:
+    return tl::unexpected(
+        fmt::format("cannot load libpq: {}; hint: install the libpq5 package", why));
+  case LibraryError::Kind::missing_functions:
+    break;
+  }
+  return tl::unexpected(fmt::format("cannot use libpq from {}: it lacks {}; hint: install "
+                                    "libpq5 version 14 or later",
+                                    file, why));
 }
 
 } // namespace
