@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace pt {
@@ -12,7 +13,13 @@ enum class Priority { err = 3, warning = 4, notice = 5, info = 6, debug = 7 };
 
 struct Field
 {
-  std::string name; // journal field name: upper case, digits, underscore
+  // Takes the name as a view, so that the constants of journal/fields.hpp make fields.
+  Field(std::string_view field_name, std::string field_value)
+      : name(field_name), value(std::move(field_value))
+  {
+  }
+
+  std::string name; // journal field name (journal/fields.hpp): upper case, digits, underscore
   std::string value;
 };
 
@@ -20,7 +27,7 @@ struct Record
 {
   Priority priority = Priority::info;
   std::string message;
-  std::string_view message_id; // 32 hex digits from message_ids.hpp, or empty
+  std::string_view message_id; // 32 hex digits from message_id below, or empty
   std::vector<Field> fields;
 
   // Returns the value of field `name`, or an empty view.

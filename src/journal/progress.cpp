@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "journal/fields.hpp"
+
 namespace pt {
 
 namespace {
@@ -56,31 +58,31 @@ bool RunProgress::apply(const Record& record, MonotonicTime now)
   const std::string_view id = record.message_id;
   if (id == message_id::run_started) {
     m_phase = Phase::starting;
-    m_task_count = record.field("TASK_COUNT");
+    m_task_count = record.field(field::task_count);
     m_counts = {};
     return true;
   }
   if (id == message_id::task_started) {
     m_phase = Phase::running;
-    m_task = record.field("TASK");
-    m_position = record.field("TASK_POSITION");
+    m_task = record.field(field::task);
+    m_position = record.field(field::task_position);
     m_task_since = now;
     m_attempt = 1;
     return true;
   }
   if (id == message_id::task_retry) {
     m_phase = Phase::retrying;
-    m_attempt = static_cast<int>(number_or(record.field("ATTEMPT"), m_attempt));
-    m_retry_at = now + Duration(number_or(record.field("RETRY_IN_USEC"), 0));
+    m_attempt = static_cast<int>(number_or(record.field(field::attempt), m_attempt));
+    m_retry_at = now + Duration(number_or(record.field(field::retry_in_usec), 0));
     return true;
   }
   if (is_task_finished(id)) {
     count(record);
-    if (record.field("TASK") != m_task) { // skipped without starting: no position
-      m_task = record.field("TASK");
+    if (record.field(field::task) != m_task) { // skipped without starting: no position
+      m_task = record.field(field::task);
       m_position.clear();
     }
-    m_last_result = record.field("TASK_RESULT");
+    m_last_result = record.field(field::task_result);
     m_phase = Phase::between;
     return false; // the next task starts at once, or the run ends: show that instead
   }
@@ -90,7 +92,7 @@ bool RunProgress::apply(const Record& record, MonotonicTime now)
   }
   if (id == message_id::run_interrupted) {
     m_phase = Phase::interrupted;
-    m_stopped_by = record.field("SIGNAL");
+    m_stopped_by = record.field(field::signal);
     return true;
   }
   return false;
@@ -129,7 +131,7 @@ std::string RunProgress::line(MonotonicTime now) const
 
 void RunProgress::count(const Record& finished)
 {
-  const std::string_view result = finished.field("TASK_RESULT");
+  const std::string_view result = finished.field(field::task_result);
   if (result == "success") {
     ++m_counts.succeeded;
   } else if (result == "failed") {
@@ -140,7 +142,7 @@ void RunProgress::count(const Record& finished)
     ++m_counts.killed;
   } else if (result == "error") {
     ++m_counts.not_started;
-  } else if (finished.field("SKIP_REASON") == "interrupted") {
+  } else if (finished.field(field::skip_reason) == "interrupted") {
     ++m_counts.not_run;
   } else {
     ++m_counts.skipped;

@@ -28,13 +28,13 @@
 #include <systemd/sd-journal.h>
 
 #include "journal/event_log.hpp"
+#include "journal/fields.hpp"
 #include "util/dynamic_library.hpp"
 
 namespace pt {
 
 namespace {
 
-constexpr std::string_view k_identifier = "periodic_tasks";
 constexpr const char* k_libsystemd_file = "libsystemd.so.0";
 
 // The sd-journal functions this file calls, resolved from libsystemd.so.0.
@@ -102,15 +102,17 @@ constexpr std::array<std::string_view, 7> k_task_ids = {
     message_id::task_skipped,
 };
 
-std::string field(sd_journal* j, const char* name)
+// Returns the value of field `name` (a constant of journal/fields.hpp, so
+// NUL-terminated) in the current entry, or "".
+std::string field_value(sd_journal* j, std::string_view name)
 {
   const void* data = nullptr;
   size_t length = 0;
-  if (g_sd.sd_journal_get_data(j, name, &data, &length) < 0) {
+  if (g_sd.sd_journal_get_data(j, name.data(), &data, &length) < 0) {
     return {};
   }
   const std::string_view text(static_cast<const char*>(data), length);
-  const std::size_t prefix = std::strlen(name) + 1; // "NAME="
+  const std::size_t prefix = name.size() + 1; // "NAME="
   return text.size() >= prefix ? std::string(text.substr(prefix)) : std::string();
 }
 
@@ -135,22 +137,22 @@ TaskRecord read_record(sd_journal* j)
   if (g_sd.sd_journal_get_realtime_usec(j, &usec) >= 0) {
     record.realtime_usec = static_cast<std::int64_t>(usec);
   }
-  record.started = field(j, "MESSAGE_ID") == message_id::task_started;
-  record.task = field(j, "TASK");
-  record.run_id = field(j, "RUN_ID");
-  record.as_of = field(j, "AS_OF");
-  record.dry_run = field(j, "DRY_RUN") == "1";
-  record.trigger = field(j, "TRIGGER");
-  record.kind = field(j, "TASK_KIND");
-  record.position = field(j, "TASK_POSITION");
-  record.result = field(j, "TASK_RESULT");
-  record.skip_reason = field(j, "SKIP_REASON");
-  record.exit_status = field(j, "EXIT_STATUS");
-  record.signal = field(j, "SIGNAL");
-  record.sqlstate = field(j, "SQLSTATE");
-  record.invocation = field(j, "_SYSTEMD_INVOCATION_ID");
-  record.duration_usec = number<std::int64_t>(field(j, "DURATION_USEC"));
-  record.attempts = number<int>(field(j, "ATTEMPT"));
+  record.started = field_value(j, field::message_id) == message_id::task_started;
+  record.task = field_value(j, field::task);
+  record.run_id = field_value(j, field::run_id);
+  record.as_of = field_value(j, field::as_of);
+  record.dry_run = field_value(j, field::dry_run) == "1";
+  record.trigger = field_value(j, field::trigger);
+  record.kind = field_value(j, field::task_kind);
+  record.position = field_value(j, field::task_position);
+  record.result = field_value(j, field::task_result);
+  record.skip_reason = field_value(j, field::skip_reason);
+  record.exit_status = field_value(j, field::exit_status);
+  record.signal = field_value(j, field::signal);
+  record.sqlstate = field_value(j, field::sqlstate);
+  record.invocation = field_value(j, field::invocation_id);
+  record.duration_usec = number<std::int64_t>(field_value(j, field::duration_usec));
+  record.attempts = number<int>(field_value(j, field::attempt));
   return record;
 }
 
@@ -216,18 +218,18 @@ void SdTaskJournal::newest_first(const RecordFilter& filter,
   sd_journal* j = m_handle->journal;
   g_sd.sd_journal_flush_matches(j);
   // Matches on one field are ORed, on different fields ANDed.
-  int r = add_match(j, "SYSLOG_IDENTIFIER", k_identifier);
+  int r = add_match(j, field::syslog_identifier, k_syslog_identifier);
   for (const auto id : k_task_ids) {
-    r = r < 0 ? r : add_match(j, "MESSAGE_ID", id);
+    r = r < 0 ? r : add_match(j, field::message_id, id);
   }
   if (!filter.task.empty()) {
-    r = r < 0 ? r : add_match(j, "TASK", filter.task);
+    r = r < 0 ? r : add_match(j, field::task, filter.task);
   }
   if (!filter.run_id.empty()) {
-    r = r < 0 ? r : add_match(j, "RUN_ID", filter.run_id);
+    r = r < 0 ? r : add_match(j, field::run_id, filter.run_id);
   }
   if (!filter.invocation.empty()) {
-    r = r < 0 ? r : add_match(j, "_SYSTEMD_INVOCATION_ID", filter.invocation);
+    r = r < 0 ? r : add_match(j, field::invocation_id, filter.invocation);
   }
   if (r < 0 || g_sd.sd_journal_seek_tail(j) < 0) {
     return;

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "journal/fields.hpp"
+#include "util/diagnostic.hpp"
 #include "util/text.hpp"
 
 namespace pt {
@@ -14,10 +16,10 @@ namespace {
 std::vector<Field> run_fields(const RunRequest& request)
 {
   return {
-      {"RUN_ID", request.context.run_id},
-      {"AS_OF", request.context.as_of},
-      {"DRY_RUN", request.context.dry_run ? "1" : "0"},
-      {"TRIGGER", std::string(to_string(request.trigger))},
+      {field::run_id, request.context.run_id},
+      {field::as_of, request.context.as_of},
+      {field::dry_run, request.context.dry_run ? "1" : "0"},
+      {field::trigger, std::string(to_string(request.trigger))},
   };
 }
 
@@ -70,65 +72,65 @@ std::string finish_message(const Task& task, const TaskOutcome& outcome)
 // Adds the fields that describe how `outcome` ended.
 void add_outcome_fields(std::vector<Field>& fields, const TaskOutcome& outcome)
 {
-  auto add = [&](const char* name, std::string value) {
+  auto add = [&](std::string_view name, std::string value) {
     fields.push_back({name, std::move(value)});
   };
-  add("TASK_RESULT", std::string(to_string(outcome.result)));
+  add(field::task_result, std::string(to_string(outcome.result)));
   if (outcome.exit_status) {
-    add("EXIT_STATUS", std::to_string(*outcome.exit_status));
+    add(field::exit_status, std::to_string(*outcome.exit_status));
   }
   if (outcome.signal != 0) {
-    add("SIGNAL", signal_name(outcome.signal));
-    add("CORE_DUMPED", outcome.core_dumped ? "1" : "0");
+    add(field::signal, signal_name(outcome.signal));
+    add(field::core_dumped, outcome.core_dumped ? "1" : "0");
   }
   if (outcome.skip_reason != SkipReason::none) {
-    add("SKIP_REASON", std::string(to_string(outcome.skip_reason)));
+    add(field::skip_reason, std::string(to_string(outcome.skip_reason)));
   }
   if (outcome.holder_pid != 0) {
-    add("HOLDER_PID", std::to_string(outcome.holder_pid));
+    add(field::holder_pid, std::to_string(outcome.holder_pid));
   }
   if (outcome.result == TaskResult::error) {
-    add("TASK_ERROR", outcome.detail);
+    add(field::task_error, outcome.detail);
   }
   if (!outcome.server.empty()) {
-    add("DATABASE", outcome.database);
-    add("DB_SERVER", outcome.server);
+    add(field::database, outcome.database);
+    add(field::db_server, outcome.server);
   }
   if (!outcome.sqlstate.empty()) {
-    add("SQLSTATE", outcome.sqlstate);
+    add(field::sqlstate, outcome.sqlstate);
   }
   if (!outcome.db_error.empty()) {
-    add("DB_ERROR", outcome.db_error);
+    add(field::db_error, outcome.db_error);
   }
   if (!outcome.db_detail.empty()) {
-    add("DB_DETAIL", outcome.db_detail);
+    add(field::db_detail, outcome.db_detail);
   }
   if (!outcome.db_hint.empty()) {
-    add("DB_HINT", outcome.db_hint);
+    add(field::db_hint, outcome.db_hint);
   }
   if (!outcome.db_context.empty()) {
-    add("DB_CONTEXT", outcome.db_context);
+    add(field::db_context, outcome.db_context);
   }
   if (outcome.failed_statement > 0) {
-    add("DB_STATEMENT", std::to_string(outcome.failed_statement));
+    add(field::db_statement, std::to_string(outcome.failed_statement));
   }
   if (outcome.rows_affected) {
-    add("ROWS_AFFECTED", std::to_string(*outcome.rows_affected));
+    add(field::rows_affected, std::to_string(*outcome.rows_affected));
   }
   switch (outcome.kind) {
   case TaskKind::sql:
     if (outcome.skip_reason == SkipReason::none) {
-      add("ROWS_RETURNED", std::to_string(outcome.rows_returned));
+      add(field::rows_returned, std::to_string(outcome.rows_returned));
     }
     break;
   case TaskKind::command:
     break;
   }
   if (outcome.attempts > 0) {
-    add("ATTEMPT", std::to_string(outcome.attempts));
+    add(field::attempt, std::to_string(outcome.attempts));
   }
-  add("DURATION_USEC", std::to_string(outcome.duration_usec));
-  add("OUTPUT_BYTES", std::to_string(outcome.output_bytes));
+  add(field::duration_usec, std::to_string(outcome.duration_usec));
+  add(field::output_bytes, std::to_string(outcome.output_bytes));
 }
 
 std::string count_results(const RunSummary& summary)
@@ -150,12 +152,12 @@ std::string count_results(const RunSummary& summary)
 std::vector<Field> task_fields(const Task& task, const RunRequest& request)
 {
   return {
-      {"TASK", task.name},
-      {"TASK_KIND", std::string(to_string(task.kind))},
-      {"RUN_ID", request.context.run_id},
-      {"AS_OF", request.context.as_of},
-      {"DRY_RUN", request.context.dry_run ? "1" : "0"},
-      {"TRIGGER", std::string(to_string(request.trigger))},
+      {field::task, task.name},
+      {field::task_kind, std::string(to_string(task.kind))},
+      {field::run_id, request.context.run_id},
+      {field::as_of, request.context.as_of},
+      {field::dry_run, request.context.dry_run ? "1" : "0"},
+      {field::trigger, std::string(to_string(request.trigger))},
   };
 }
 
@@ -182,7 +184,7 @@ void emit_task_retry(EventLog& log, const Task& task, const TaskOutcome& outcome
   record.message_id = message_id::task_retry;
   record.fields = std::move(fields);
   add_outcome_fields(record.fields, outcome);
-  record.fields.push_back({"RETRY_IN_USEC", std::to_string(wait.count())});
+  record.fields.push_back({field::retry_in_usec, std::to_string(wait.count())});
   log.emit(record);
 }
 
@@ -199,17 +201,17 @@ void emit_task_started(EventLog& log, const Task& task, const RunRequest& reques
     record.message =
         fmt::format("task \"{}\" started ({}): {} statement{} on database \"{}\"", task.name, where,
                     task.sql.size(), task.sql.size() == 1 ? "" : "s", task.database);
-    record.fields.push_back({"DATABASE", task.database});
+    record.fields.push_back({field::database, task.database});
     break;
   case TaskKind::command: {
     const auto argv = command_argv(task, request.context.dry_run);
     record.message =
         fmt::format("task \"{}\" started ({}): {}", task.name, where, quote_argv(argv));
-    record.fields.push_back({"COMMAND", quote_argv(argv)});
+    record.fields.push_back({field::command, quote_argv(argv)});
     break;
   }
   }
-  record.fields.push_back({"TASK_POSITION", where});
+  record.fields.push_back({field::task_position, where});
   log.emit(record);
 }
 
@@ -222,7 +224,7 @@ void emit_run_started(EventLog& log, const RunRequest& request)
                                request.trigger == Trigger::manual ? ", manual" : "");
   record.message_id = message_id::run_started;
   record.fields = run_fields(request);
-  record.fields.push_back({"TASK_COUNT", std::to_string(request.tasks.size())});
+  record.fields.push_back({field::task_count, std::to_string(request.tasks.size())});
   log.emit(record);
 }
 
@@ -230,7 +232,7 @@ void emit_run_finished(EventLog& log, const RunRequest& request, const RunSummar
 {
   Record record;
   const int code = exit_code_for(summary);
-  record.priority = code == 0 || code == 75 ? Priority::info : Priority::err;
+  record.priority = code == k_exit_ok || code == k_exit_busy ? Priority::info : Priority::err;
   record.fields = run_fields(request);
   if (summary.interrupted_by != 0) {
     std::vector<std::string> not_run;
@@ -243,15 +245,15 @@ void emit_run_finished(EventLog& log, const RunRequest& request, const RunSummar
     record.message =
         fmt::format("run interrupted by {}: {}; not run: {}", signal_name(summary.interrupted_by),
                     count_results(summary), not_run.empty() ? std::string("none") : join(not_run));
-    record.fields.push_back({"SIGNAL", signal_name(summary.interrupted_by)});
-    record.fields.push_back({"NOT_RUN", join(not_run, " ")});
+    record.fields.push_back({field::signal, signal_name(summary.interrupted_by)});
+    record.fields.push_back({field::not_run, join(not_run, " ")});
   } else {
     record.message_id = message_id::run_finished;
     record.message = fmt::format("run finished in {}: {}", format_seconds(summary.duration_usec),
                                  count_results(summary));
   }
-  record.fields.push_back({"DURATION_USEC", std::to_string(summary.duration_usec)});
-  record.fields.push_back({"EXIT_STATUS", std::to_string(code)});
+  record.fields.push_back({field::duration_usec, std::to_string(summary.duration_usec)});
+  record.fields.push_back({field::exit_status, std::to_string(code)});
   log.emit(record);
 }
 

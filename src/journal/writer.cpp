@@ -40,6 +40,7 @@
 
 #include <fmt/format.h>
 
+#include "journal/fields.hpp"
 #include "util/fd.hpp"
 #include "util/unix_address.hpp"
 
@@ -71,7 +72,7 @@ std::string render_fields(const Record& record)
 
 bool is_output(const Record& record)
 {
-  return !record.field("STREAM").empty();
+  return !record.field(field::stream).empty();
 }
 
 // Raises the socket's send buffer like libsystemd's fd_inc_sndbuf(): as far as
@@ -168,8 +169,9 @@ void ConsoleLog::emit(const Record& record)
 {
   std::string line;
   if (is_output(record)) {
-    const bool is_stderr = record.field("STREAM") == "stderr";
-    line = fmt::format("{}{} {}\n", record.field("TASK"), is_stderr ? "!" : "|", record.message);
+    const bool is_stderr = record.field(field::stream) == "stderr";
+    line =
+        fmt::format("{}{} {}\n", record.field(field::task), is_stderr ? "!" : "|", record.message);
   } else if (m_detail == Detail::progress) {
     line = fmt::format("periodic_tasks: {}\n", record.message);
   } else {
@@ -195,11 +197,11 @@ void append_journal_field(std::string& out, std::string_view name, std::string_v
 std::string journal_datagram(const Record& record)
 {
   std::string out;
-  append_journal_field(out, "MESSAGE", record.message);
-  append_journal_field(out, "PRIORITY", fmt::format("{}", static_cast<int>(record.priority)));
-  append_journal_field(out, "SYSLOG_IDENTIFIER", "periodic_tasks");
+  append_journal_field(out, field::message, record.message);
+  append_journal_field(out, field::priority, fmt::format("{}", static_cast<int>(record.priority)));
+  append_journal_field(out, field::syslog_identifier, k_syslog_identifier);
   if (!record.message_id.empty()) {
-    append_journal_field(out, "MESSAGE_ID", record.message_id);
+    append_journal_field(out, field::message_id, record.message_id);
   }
   for (const auto& field : record.fields) {
     append_journal_field(out, field.name, field.value);

@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "journal/fields.hpp"
 #include "metrics/exposition.hpp"
 
 namespace pt {
@@ -324,12 +325,12 @@ Record metrics_failed_record(const RunSummary& summary, const std::filesystem::p
   record.message_id = message_id::metrics_failed;
   record.message = fmt::format("metrics not written to {}: {}", path.string(), error);
   record.fields = {
-      {"RUN_ID", summary.context.run_id},
-      {"AS_OF", summary.context.as_of},
-      {"DRY_RUN", summary.context.dry_run ? "1" : "0"},
-      {"TRIGGER", std::string(to_string(summary.trigger))},
-      {"METRICS_FILE", path.string()},
-      {"METRICS_ERROR", std::string(error)},
+      {field::run_id, summary.context.run_id},
+      {field::as_of, summary.context.as_of},
+      {field::dry_run, summary.context.dry_run ? "1" : "0"},
+      {field::trigger, std::string(to_string(summary.trigger))},
+      {field::metrics_file, path.string()},
+      {field::metrics_error, std::string(error)},
   };
   return record;
 }

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "journal/fields.hpp"
 #include "util/duration.hpp"
 #include "util/text.hpp"
 
@@ -45,9 +46,9 @@ void OutputCapture::on_line(Stream stream, std::string_view text, LineEnd end)
   record.message = sanitize_utf8(text);
   record.message_id = message_id::task_output;
   record.fields = m_fields;
-  record.fields.push_back({"STREAM", stream == Stream::err ? "stderr" : "stdout"});
+  record.fields.push_back({field::stream, stream == Stream::err ? "stderr" : "stdout"});
   if (continued) {
-    record.fields.push_back({"LINE_CONTINUES", "1"});
+    record.fields.push_back({field::line_continues, "1"});
   }
   m_log.emit(record);
 }
@@ -61,11 +62,11 @@ void OutputCapture::finish()
   record.priority = Priority::warning;
   record.message_id = message_id::output_suppressed;
   record.fields = m_fields;
-  std::string_view task = record.field("TASK");
+  std::string_view task = record.field(field::task);
   record.message = fmt::format("task \"{}\": output limit {} reached, {} bytes suppressed", task,
                                format_size(m_limit), m_suppressed_bytes);
-  record.fields.push_back({"SUPPRESSED_BYTES", std::to_string(m_suppressed_bytes)});
-  record.fields.push_back({"OUTPUT_BYTES", std::to_string(m_total_bytes)});
+  record.fields.push_back({field::suppressed_bytes, std::to_string(m_suppressed_bytes)});
+  record.fields.push_back({field::output_bytes, std::to_string(m_total_bytes)});
   m_log.emit(record);
 }
 
