@@ -33,32 +33,33 @@ std::string strftime_text(const char* format, const std::tm& tm)
 // "exit 3", "SIGKILL", "SQLSTATE 23505" or "-".
 std::string how_it_ended(const TaskRun& run)
 {
-  if (!run.sqlstate.empty()) {
-    return "SQLSTATE " + run.sqlstate;
+  const TaskRecord& record = run.record;
+  if (!record.sqlstate.empty()) {
+    return "SQLSTATE " + record.sqlstate;
   }
-  if (!run.signal.empty()) {
-    return run.signal;
+  if (!record.signal.empty()) {
+    return record.signal;
   }
-  if (!run.exit_status.empty()) {
-    return "exit " + run.exit_status;
+  if (!record.exit_status.empty()) {
+    return "exit " + record.exit_status;
   }
   return "-";
 }
 
 std::string result_text(const TaskRun& run)
 {
-  std::string text = run.result;
-  if (!run.skip_reason.empty()) {
-    text += " (" + run.skip_reason + ")";
-  } else if (run.attempts > 1) {
-    text += fmt::format(" ({} attempts)", run.attempts);
+  std::string text(to_string(run.result));
+  if (!run.record.skip_reason.empty()) {
+    text += " (" + run.record.skip_reason + ")";
+  } else if (run.record.attempts > 1) {
+    text += fmt::format(" ({} attempts)", run.record.attempts);
   }
   return text;
 }
 
 std::string duration_text(const TaskRun& run)
 {
-  return run.finished_usec ? format_seconds(run.duration_usec) : std::string("-");
+  return run.finished_usec ? format_seconds(run.record.duration_usec) : std::string("-");
 }
 
 std::string running_text(const TaskStatus& status)
@@ -74,8 +75,8 @@ std::string running_text(const TaskStatus& status)
   if (status.lock.holder_pid > 0) {
     details.push_back(fmt::format("pid {}", status.lock.holder_pid));
   }
-  if (status.running && !status.running->position.empty()) {
-    details.push_back(status.running->position);
+  if (status.running && !status.running->record.position.empty()) {
+    details.push_back(status.running->record.position);
   }
   if (!details.empty()) {
     text += " (" + join(details) + ")";
@@ -100,33 +101,34 @@ Json optional_text(const std::string& text)
 
 Json run_json(const TaskRun& run)
 {
+  const TaskRecord& record = run.record;
   std::optional<std::int64_t> exit_status;
-  if (int value = 0; !run.exit_status.empty() &&
-                     std::from_chars(run.exit_status.data(),
-                                     run.exit_status.data() + run.exit_status.size(), value)
+  if (int value = 0; !record.exit_status.empty() &&
+                     std::from_chars(record.exit_status.data(),
+                                     record.exit_status.data() + record.exit_status.size(), value)
                              .ec == std::errc{}) {
     exit_status = value;
   }
   Json j;
-  j["task"] = run.task;
-  j["result"] = run.result;
-  j["skip_reason"] = optional_text(run.skip_reason);
+  j["task"] = record.task;
+  j["result"] = to_string(run.result);
+  j["skip_reason"] = optional_text(record.skip_reason);
   j["started"] = format_iso8601(run.started_usec);
   j["started_usec"] = run.started_usec;
   j["finished"] = optional_time(run.finished_usec);
   j["finished_usec"] = optional_number(run.finished_usec);
-  j["duration_usec"] = run.finished_usec ? Json(run.duration_usec) : Json(nullptr);
+  j["duration_usec"] = run.finished_usec ? Json(record.duration_usec) : Json(nullptr);
   j["exit_status"] = optional_number(exit_status);
-  j["signal"] = optional_text(run.signal);
-  j["sqlstate"] = optional_text(run.sqlstate);
-  j["attempts"] = run.attempts;
-  j["run_id"] = run.run_id;
-  j["as_of"] = run.as_of;
-  j["dry_run"] = run.dry_run;
-  j["trigger"] = run.trigger;
-  j["kind"] = optional_text(run.kind);
-  j["position"] = optional_text(run.position);
-  j["invocation_id"] = optional_text(run.invocation);
+  j["signal"] = optional_text(record.signal);
+  j["sqlstate"] = optional_text(record.sqlstate);
+  j["attempts"] = record.attempts;
+  j["run_id"] = record.run_id;
+  j["as_of"] = record.as_of;
+  j["dry_run"] = record.dry_run;
+  j["trigger"] = record.trigger;
+  j["kind"] = optional_text(record.kind);
+  j["position"] = optional_text(record.position);
+  j["invocation_id"] = optional_text(record.invocation);
   j["pid"] = run.holder_pid > 0 ? Json(run.holder_pid) : Json(nullptr);
   return j;
 }
@@ -182,7 +184,7 @@ std::string render_status_json(const std::vector<TaskStatus>& statuses)
     j["running_pid"] = status.lock.holder_pid > 0 ? Json(status.lock.holder_pid) : Json(nullptr);
     j["running_since"] =
         status.running ? Json(format_iso8601(status.running->started_usec)) : Json(nullptr);
-    j["running_run_id"] = status.running ? Json(status.running->run_id) : Json(nullptr);
+    j["running_run_id"] = status.running ? Json(status.running->record.run_id) : Json(nullptr);
     tasks.push_back(std::move(j));
   }
   Json out;
@@ -195,9 +197,10 @@ std::string render_history_text(const std::vector<TaskRun>& runs)
   std::vector<std::vector<std::string>> rows{
       {"STARTED", "TASK", "RESULT", "DURATION", "EXIT", "AS OF", "TRIGGER", "RUN ID"}};
   for (const auto& run : runs) {
-    rows.push_back({format_local_time(run.started_usec), run.task, result_text(run),
+    rows.push_back({format_local_time(run.started_usec), run.record.task, result_text(run),
                     duration_text(run), how_it_ended(run),
-                    run.as_of + (run.dry_run ? " (dry run)" : ""), run.trigger, run.run_id});
+                    run.record.as_of + (run.record.dry_run ? " (dry run)" : ""), run.record.trigger,
+                    run.record.run_id});
   }
   return render_table(rows);
 }

@@ -21,29 +21,23 @@ namespace {
 TaskRun run_from(const TaskRecord& record)
 {
   TaskRun run;
-  run.task = record.task;
-  run.run_id = record.run_id;
-  run.as_of = record.as_of;
-  run.dry_run = record.dry_run;
-  run.trigger = record.trigger;
-  run.kind = record.kind;
-  run.invocation = record.invocation;
+  run.record = record;
   if (record.started) {
-    run.position = record.position;
     run.started_usec = record.realtime_usec;
     return run;
   }
-  run.result = record.result;
-  run.skip_reason = record.skip_reason;
-  run.exit_status = record.exit_status;
-  run.signal = record.signal;
-  run.sqlstate = record.sqlstate;
-  run.duration_usec = record.duration_usec;
-  run.attempts = record.attempts;
+  run.result.ended = record.result;
   run.finished_usec = record.realtime_usec;
   // Until the start record is found (skips and some errors have none).
   run.started_usec = record.realtime_usec - record.duration_usec;
   return run;
+}
+
+// Completes `run` with its start record `start`.
+void add_start(TaskRun& run, const TaskRecord& start)
+{
+  run.started_usec = start.realtime_usec;
+  run.record.position = start.position;
 }
 
 // Pairs records into runs, newest first.
@@ -60,15 +54,13 @@ public:
     const std::string key = record.run_id + '\n' + record.task;
     if (record.started) {
       if (auto it = m_open.find(key); it != m_open.end()) {
-        TaskRun& run = m_runs[it->second];
-        run.started_usec = record.realtime_usec;
-        run.position = record.position;
+        add_start(m_runs[it->second], record);
         m_open.erase(it);
         return nullptr;
       }
       TaskRun run = run_from(record);
       const LockState lock = newest_of_task ? m_locks.probe(record.task) : LockState{};
-      run.result = lock.held ? "running" : "unfinished";
+      run.result.state = lock.held ? RunState::running : RunState::unfinished;
       run.holder_pid = lock.holder_pid;
       m_runs.push_back(std::move(run));
       return &m_runs.back();
@@ -104,24 +96,56 @@ private:
 void find_start(TaskJournal& journal, TaskRun& run)
 {
   RecordFilter filter;
-  filter.task = run.task;
-  filter.run_id = run.run_id;
+  filter.task = run.record.task;
+  filter.run_id = run.record.run_id;
   journal.newest_first(filter, [&](const TaskRecord& record) {
     if (!record.started) {
       return true;
     }
-    run.started_usec = record.realtime_usec;
-    run.position = record.position;
+    add_start(run, record);
     return false;
   });
 }
 
 } // namespace
 
-bool is_failure(std::string_view result)
+std::string_view to_string(const RunResult& result)
 {
-  return result == "failed" || result == "timeout" || result == "killed" || result == "error" ||
-         result == "unfinished";
+  switch (result.state) {
+  case RunState::ended:
+    return result.ended ? to_string(*result.ended) : std::string_view();
+  case RunState::running:
+    return "running";
+  case RunState::unfinished:
+    return "unfinished";
+  }
+  return {};
+}
+
+bool is_failure(const RunResult& result)
+{
+  switch (result.state) {
+  case RunState::running:
+    return false;
+  case RunState::unfinished:
+    return true;
+  case RunState::ended:
+    break;
+  }
+  if (!result.ended) {
+    return false;
+  }
+  switch (*result.ended) {
+  case TaskResult::success:
+  case TaskResult::skipped:
+    return false;
+  case TaskResult::failed:
+  case TaskResult::timeout:
+  case TaskResult::killed:
+  case TaskResult::error:
+    return true;
+  }
+  return false;
 }
 
 std::vector<TaskRun> read_history(TaskJournal& journal, const HistoryQuery& query,
@@ -166,10 +190,10 @@ TaskStatus read_status(TaskJournal& journal, const Task& task, const LockProbe& 
   filter.task = task.name;
   journal.newest_first(filter, [&](const TaskRecord& record) {
     const TaskRun* run = assembler.add(record);
-    if (run == nullptr || run->dry_run || run->result == "skipped") {
+    if (run == nullptr || run->record.dry_run || run->result.ended == TaskResult::skipped) {
       return true;
     }
-    if (run->result == "running") {
+    if (run->result.state == RunState::running) {
       status.running = *run;
       return true;
     }
@@ -177,7 +201,7 @@ TaskStatus read_status(TaskJournal& journal, const Task& task, const LockProbe& 
     if (!last_index) {
       last_index = index;
     }
-    if (run->result == "success") {
+    if (run->result.ended == TaskResult::success) {
       success_index = index;
       return false; // failures before it do not count
     }
@@ -186,7 +210,7 @@ TaskStatus read_status(TaskJournal& journal, const Task& task, const LockProbe& 
   });
   // The scan stopped at the last success, before its start record.
   for (const auto index : {last_index, success_index}) {
-    if (index && assembler.runs()[*index].position.empty()) {
+    if (index && assembler.runs()[*index].record.position.empty()) {
       find_start(journal, assembler.runs()[*index]);
     }
   }

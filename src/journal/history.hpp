@@ -14,38 +14,46 @@
 
 #include "config/config.hpp"
 #include "journal/reader.hpp"
+#include "run/result.hpp"
 #include "run/task_lock.hpp"
 
 namespace pt {
 
-// One run of one task: its "started" record and the record that ended it.
-struct TaskRun
+// How far a run got: it ended (a record says how), it is running (no end
+// record yet, and its lock is held now), or it is unfinished (none will come:
+// the runner was SIGKILLed or the machine died).
+enum class RunState { ended, running, unfinished };
+
+// What became of a run: the TaskResult its end record names, or the state of
+// a run that no record ended.
+struct RunResult
 {
-  std::string task;
-  std::string run_id;
-  std::string as_of;
-  bool dry_run = false;
-  std::string trigger;
-  std::string kind;
-  std::string position; // "3/7", when the start record was found
-  // The TASK_RESULT word, or "running" (started, lock held now) or
-  // "unfinished" (started, never ended: the runner was SIGKILLed or the machine died).
-  std::string result;
-  std::string skip_reason;
-  std::string exit_status;
-  std::string signal;
-  std::string sqlstate;
-  std::string invocation;
-  std::int64_t started_usec = 0;             // wall clock
-  std::optional<std::int64_t> finished_usec; // none while running or unfinished
-  std::int64_t duration_usec = 0;            // of the last attempt (DURATION_USEC)
-  int attempts = 0;
-  long holder_pid = 0; // running: the runner's pid
+  RunState state = RunState::ended;
+  std::optional<TaskResult> ended; // ended: the TASK_RESULT; none when it names none of ours
+
+  bool operator==(const RunResult&) const = default;
 };
+
+// Returns the TASK_RESULT word, "running" or "unfinished" (empty for an end
+// record without a result of ours).
+std::string_view to_string(const RunResult& result);
 
 // Returns whether `result` means the task did not do its job (failed,
 // timeout, killed, error, unfinished).
-bool is_failure(std::string_view result);
+bool is_failure(const RunResult& result);
+
+// One run of one task: its "started" record and the record that ended it.
+struct TaskRun
+{
+  // The run's fields: those of the record that ended it, or of its start
+  // record while none did, with the start record's TASK_POSITION ("3/7")
+  // whenever that was found.
+  TaskRecord record;
+  RunResult result;
+  std::int64_t started_usec = 0;             // wall clock
+  std::optional<std::int64_t> finished_usec; // none while running or unfinished
+  long holder_pid = 0;                       // running: the runner's pid
+};
 
 struct HistoryQuery
 {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "journal/fields.hpp"
+#include "run/result.hpp"
 
 namespace pt {
 
@@ -30,19 +31,27 @@ long long number_or(std::string_view text, long long fallback)
   return error == std::errc() && end == text.data() + text.size() ? value : fallback;
 }
 
-// Returns how a TASK_RESULT reads in a sentence: "succeeded", "timed out".
-std::string_view result_words(std::string_view result)
+// Returns how a TASK_RESULT reads in a sentence: "succeeded", "timed out"
+// (a word that is not one of ours as it is).
+std::string_view result_words(std::string_view word)
 {
-  if (result == "success") {
+  const auto result = parse_task_result(word);
+  if (!result) {
+    return word;
+  }
+  switch (*result) {
+  case TaskResult::success:
     return "succeeded";
-  }
-  if (result == "timeout") {
+  case TaskResult::timeout:
     return "timed out";
-  }
-  if (result == "error") {
+  case TaskResult::error:
     return "could not start";
+  case TaskResult::failed:
+  case TaskResult::killed:
+  case TaskResult::skipped:
+    return to_string(*result);
   }
-  return result; // failed, killed, skipped
+  return word;
 }
 
 } // namespace
@@ -131,18 +140,26 @@ std::string RunProgress::line(MonotonicTime now) const
 
 void RunProgress::count(const Record& finished)
 {
-  const std::string_view result = finished.field(field::task_result);
-  if (result == "success") {
+  switch (parse_task_result(finished.field(field::task_result)).value_or(TaskResult::skipped)) {
+  case TaskResult::success:
     ++m_counts.succeeded;
-  } else if (result == "failed") {
+    return;
+  case TaskResult::failed:
     ++m_counts.failed;
-  } else if (result == "timeout") {
+    return;
+  case TaskResult::timeout:
     ++m_counts.timed_out;
-  } else if (result == "killed") {
+    return;
+  case TaskResult::killed:
     ++m_counts.killed;
-  } else if (result == "error") {
+    return;
+  case TaskResult::error:
     ++m_counts.not_started;
-  } else if (finished.field(field::skip_reason) == "interrupted") {
+    return;
+  case TaskResult::skipped: // and a word that is not ours
+    break;
+  }
+  if (finished.field(field::skip_reason) == to_string(SkipReason::interrupted)) {
     ++m_counts.not_run;
   } else {
     ++m_counts.skipped;

@@ -145,7 +145,7 @@ TaskRecord read_record(sd_journal* j)
   record.trigger = field_value(j, field::trigger);
   record.kind = field_value(j, field::task_kind);
   record.position = field_value(j, field::task_position);
-  record.result = field_value(j, field::task_result);
+  record.result = parse_task_result(field_value(j, field::task_result));
   record.skip_reason = field_value(j, field::skip_reason);
   record.exit_status = field_value(j, field::exit_status);
   record.signal = field_value(j, field::signal);

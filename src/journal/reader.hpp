@@ -13,6 +13,8 @@
 
 #include <tl/expected.hpp>
 
+#include "run/result.hpp"
+
 namespace pt {
 
 // One "task started" or "task finished" record, as written by journal/records.cpp.
@@ -27,7 +29,6 @@ struct TaskRecord
   std::string trigger;     // timer | manual
   std::string kind;        // command | sql
   std::string position;    // "3/7" (started records)
-  std::string result;      // TASK_RESULT (finished records)
   std::string skip_reason; // SKIP_REASON
   std::string exit_status; // EXIT_STATUS, may be empty
   std::string signal;      // SIGNAL, may be empty
@@ -35,6 +36,8 @@ struct TaskRecord
   std::string invocation;  // _SYSTEMD_INVOCATION_ID: which start of the unit wrote it
   std::int64_t duration_usec = 0;
   int attempts = 0;
+  // TASK_RESULT (end records), parsed; none in start records or when not a word of ours
+  std::optional<TaskResult> result;
 };
 
 // Which records to read; empty strings match everything.

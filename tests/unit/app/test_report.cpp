@@ -17,18 +17,18 @@ constexpr std::int64_t k_t0 = 1'737'945'004'000'000; // 2025-01-27 02:30:04 UTC
 TaskRun failed_run()
 {
   TaskRun run;
-  run.task = "vacuum";
-  run.run_id = "0123abcd";
-  run.as_of = "2025-01-27";
-  run.trigger = "timer";
-  run.kind = "sql";
-  run.result = "failed";
-  run.sqlstate = "23505";
+  run.record.task = "vacuum";
+  run.record.run_id = "0123abcd";
+  run.record.as_of = "2025-01-27";
+  run.record.trigger = "timer";
+  run.record.kind = "sql";
+  run.result.ended = TaskResult::failed;
+  run.record.sqlstate = "23505";
   run.started_usec = k_t0;
   run.finished_usec = k_t0 + 1'500'000;
-  run.duration_usec = 1'500'000;
-  run.attempts = 3;
-  run.position = "2/3";
+  run.record.duration_usec = 1'500'000;
+  run.record.attempts = 3;
+  run.record.position = "2/3";
   return run;
 }
 
@@ -54,7 +54,7 @@ TEST_CASE("render_status_text: a row per task, never-run tasks and running ones"
   never.lock = {true, 99};
   TaskRun running;
   running.started_usec = k_t0 + 60'000'000;
-  running.position = "3/3";
+  running.record.position = "3/3";
   never.running = running;
   TaskStatus disabled;
   disabled.task = "off";
@@ -99,22 +99,22 @@ TEST_CASE("render_history_text and _json: one row per run, dry runs marked")
 {
   const test::ScopedEnv tz("TZ", "UTC");
   TaskRun dry;
-  dry.task = "cleanup";
-  dry.run_id = "ffff";
-  dry.as_of = "2025-01-26";
-  dry.dry_run = true;
-  dry.trigger = "manual";
-  dry.result = "success";
-  dry.exit_status = "0";
+  dry.record.task = "cleanup";
+  dry.record.run_id = "ffff";
+  dry.record.as_of = "2025-01-26";
+  dry.record.dry_run = true;
+  dry.record.trigger = "manual";
+  dry.result.ended = TaskResult::success;
+  dry.record.exit_status = "0";
   dry.started_usec = k_t0 + 10'000'000;
   dry.finished_usec = k_t0 + 10'250'000;
-  dry.duration_usec = 250'000;
+  dry.record.duration_usec = 250'000;
   TaskRun running;
-  running.task = "scan";
-  running.run_id = "eeee";
-  running.as_of = "2025-01-27";
-  running.trigger = "timer";
-  running.result = "running";
+  running.record.task = "scan";
+  running.record.run_id = "eeee";
+  running.record.as_of = "2025-01-27";
+  running.record.trigger = "timer";
+  running.result.state = RunState::running;
   running.started_usec = k_t0 + 20'000'000;
   running.holder_pid = 7;
   const std::string expected =

@@ -53,7 +53,7 @@ public:
       TaskRecord finished = started;
       finished.started = false;
       finished.position.clear();
-      finished.result = result;
+      finished.result = parse_task_result(result);
       finished.realtime_usec = start + duration;
       finished.duration_usec = duration;
       finished.exit_status = result == "success" ? "0" : "1";
@@ -97,11 +97,11 @@ TEST_CASE("read_status: last run, last success and the failures since")
   const FakeLockProbe locks;
   const TaskStatus s = read_status(journal, task_named("a"), locks);
   REQUIRE(s.last);
-  CHECK(s.last->run_id == "r4");
-  CHECK(s.last->result == "timeout");
+  CHECK(s.last->record.run_id == "r4");
+  CHECK(to_string(s.last->result) == "timeout");
   CHECK(s.last->started_usec == 400);
   CHECK(s.last->finished_usec == 410);
-  CHECK(s.last->position == "1/1");
+  CHECK(s.last->record.position == "1/1");
   CHECK(s.last_success_usec == 200); // the start of the successful run, like last->started_usec
   CHECK(s.consecutive_failures == 2);
   CHECK_FALSE(s.lock.held);
@@ -130,7 +130,7 @@ TEST_CASE("read_status: dry runs and skips are not runs; a task never run has no
   journal.add_run("a", "r3", 300, "skipped");
   const TaskStatus s = read_status(journal, task_named("a"), FakeLockProbe{});
   REQUIRE(s.last);
-  CHECK(s.last->run_id == "r1");
+  CHECK(s.last->record.run_id == "r1");
   CHECK(s.consecutive_failures == 0);
 
   const TaskStatus never = read_status(journal, task_named("never"), FakeLockProbe{});
@@ -151,16 +151,16 @@ TEST_CASE("read_status: a started task whose lock is held is running; without th
   CHECK(running.lock.held);
   CHECK(running.lock.holder_pid == 4711);
   REQUIRE(running.running);
-  CHECK(running.running->run_id == "r2");
+  CHECK(running.running->record.run_id == "r2");
   CHECK(running.running->started_usec == 200);
   REQUIRE(running.last);
-  CHECK(running.last->run_id == "r1");
+  CHECK(running.last->record.run_id == "r1");
   CHECK(running.consecutive_failures == 0);
 
   const TaskStatus died = read_status(journal, task_named("a"), FakeLockProbe{});
   CHECK_FALSE(died.running);
   REQUIRE(died.last);
-  CHECK(died.last->result == "unfinished");
+  CHECK(to_string(died.last->result) == "unfinished");
   CHECK_FALSE(died.last->finished_usec);
   CHECK(died.consecutive_failures == 1);
 }
@@ -174,19 +174,19 @@ TEST_CASE("read_history: one entry per task run, newest first, start and end pai
   journal.add_run("b", "r2", 210, "");
   const auto runs = read_history(journal, HistoryQuery{}, FakeLockProbe{});
   REQUIRE(runs.size() == 4);
-  CHECK(runs[0].task == "b");
-  CHECK(runs[0].result == "unfinished");
+  CHECK(runs[0].record.task == "b");
+  CHECK(to_string(runs[0].result) == "unfinished");
   CHECK(runs[0].started_usec == 210);
-  CHECK(runs[1].task == "a");
-  CHECK(runs[1].result == "skipped");
+  CHECK(runs[1].record.task == "a");
+  CHECK(to_string(runs[1].result) == "skipped");
   CHECK(runs[1].started_usec == 200); // no start record: its end time minus its duration
-  CHECK(runs[2].task == "b");
-  CHECK(runs[2].result == "failed");
+  CHECK(runs[2].record.task == "b");
+  CHECK(to_string(runs[2].result) == "failed");
   CHECK(runs[2].started_usec == 110);
   CHECK(runs[2].finished_usec == 117);
-  CHECK(runs[2].duration_usec == 7);
-  CHECK(runs[3].run_id == "r1");
-  CHECK(runs[3].position == "1/1");
+  CHECK(runs[2].record.duration_usec == 7);
+  CHECK(runs[3].record.run_id == "r1");
+  CHECK(runs[3].record.position == "1/1");
 }
 
 TEST_CASE("read_history: a limit stops the scan and still finds the start records")
@@ -199,19 +199,19 @@ TEST_CASE("read_history: a limit stops the scan and still finds the start record
   query.limit = 3;
   const auto runs = read_history(journal, query, FakeLockProbe{});
   REQUIRE(runs.size() == 3);
-  CHECK(runs[0].run_id == "r49");
-  CHECK(runs[2].run_id == "r47");
+  CHECK(runs[0].record.run_id == "r49");
+  CHECK(runs[2].record.run_id == "r47");
   for (const auto& run : runs) {
-    CHECK(run.position == "1/1"); // every start record found
+    CHECK(run.record.position == "1/1"); // every start record found
   }
   CHECK(journal.visited < 20);
 
   query.failed_only = true;
   const auto failed = read_history(journal, query, FakeLockProbe{});
   REQUIRE(failed.size() == 3);
-  CHECK(failed[0].run_id == "r49");
-  CHECK(failed[1].run_id == "r47");
-  CHECK(failed[2].run_id == "r45");
+  CHECK(failed[0].record.run_id == "r49");
+  CHECK(failed[1].record.run_id == "r47");
+  CHECK(failed[2].record.run_id == "r45");
 
   query.limit = 0;
   CHECK(read_history(journal, query, FakeLockProbe{}).size() == 25);
@@ -226,19 +226,32 @@ TEST_CASE("read_history: only the newest start of a task can be running")
   locks.held["a"] = 42;
   const auto runs = read_history(journal, HistoryQuery{}, locks);
   REQUIRE(runs.size() == 2);
-  CHECK(runs[0].result == "running");
+  CHECK(to_string(runs[0].result) == "running");
   CHECK(runs[0].holder_pid == 42);
-  CHECK(runs[1].result == "unfinished");
+  CHECK(to_string(runs[1].result) == "unfinished");
 }
 
 TEST_CASE("is_failure: everything but success, skipped and running")
 {
-  for (const char* word : {"failed", "timeout", "killed", "error", "unfinished"}) {
-    CHECK(is_failure(word));
+  for (const auto result :
+       {TaskResult::failed, TaskResult::timeout, TaskResult::killed, TaskResult::error}) {
+    CHECK(is_failure(RunResult{RunState::ended, result}));
   }
-  for (const char* word : {"success", "skipped", "running"}) {
-    CHECK_FALSE(is_failure(word));
+  CHECK(is_failure(RunResult{RunState::unfinished, std::nullopt}));
+  for (const auto result : {TaskResult::success, TaskResult::skipped}) {
+    CHECK_FALSE(is_failure(RunResult{RunState::ended, result}));
   }
+  CHECK_FALSE(is_failure(RunResult{RunState::running, std::nullopt}));
+  CHECK_FALSE(is_failure(RunResult{RunState::ended, std::nullopt})); // a word not of ours
+}
+
+TEST_CASE("to_string(RunResult): the TASK_RESULT word, running or unfinished")
+{
+  CHECK(to_string(RunResult{RunState::ended, TaskResult::timeout}) == "timeout");
+  CHECK(to_string(RunResult{RunState::ended, TaskResult::skipped}) == "skipped");
+  CHECK(to_string(RunResult{RunState::running, std::nullopt}) == "running");
+  CHECK(to_string(RunResult{RunState::unfinished, std::nullopt}) == "unfinished");
+  CHECK(to_string(RunResult{RunState::ended, std::nullopt}).empty());
 }
 
 TEST_CASE("parse_since: dates, words and spans ago")
