@@ -451,6 +451,20 @@ TEST_CASE("parse_dropin: [settings] belongs in the main config")
         "main config file");
 }
 
+TEST_CASE("parse_dropin: [databases] belongs in the main config, and [[task]] is all it may hold")
+{
+  const auto error = [](std::string_view text) {
+    const auto tasks = parse_dropin(text, "10-x.toml", {});
+    REQUIRE_FALSE(tasks.has_value());
+    return format_config_error(tasks.error());
+  };
+  CHECK(error("[databases.main]\nconninfo = \"dbname=a\"\n") ==
+        "10-x.toml:1:2: [databases] is not allowed in a drop-in file; databases belong in the "
+        "main config file");
+  CHECK(error("timeout = \"1h\"\n") ==
+        R"(10-x.toml:1:1: unknown key "timeout" at top level; valid keys: task)");
+}
+
 TEST_CASE("parse_dropin: validates like the main config")
 {
   const auto error = [](std::string_view text) {
