@@ -49,6 +49,32 @@ std::size_t utf8_sequence_length(std::string_view s)
   return length;
 }
 
+// Returns the code point of the valid `length`-byte UTF-8 sequence at the start of `s`.
+char32_t decode_utf8(std::string_view s, std::size_t length)
+{
+  const auto byte = [&](std::size_t i) {
+    return static_cast<char32_t>(static_cast<unsigned char>(s[i]));
+  };
+  switch (length) {
+  case 1:
+    return byte(0);
+  case 2:
+    return ((byte(0) & 0x1F) << 6) | (byte(1) & 0x3F);
+  case 3:
+    return ((byte(0) & 0x0F) << 12) | ((byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
+  default:
+    return ((byte(0) & 0x07) << 18) | ((byte(1) & 0x3F) << 12) | ((byte(2) & 0x3F) << 6) |
+           (byte(3) & 0x3F);
+  }
+}
+
+// Whether a terminal acts on code point `c` instead of showing it.
+bool is_control(char32_t c)
+{
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029;
+}
+
 bool needs_quoting(std::string_view word)
 {
   if (word.empty()) {
@@ -86,12 +112,69 @@ std::string sanitize_utf8(std::string_view bytes)
   return out;
 }
 
+std::string escape_control(std::string_view text)
+{
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const std::size_t length = utf8_sequence_length(text);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD"; // U+FFFD for a byte that is not UTF-8
+      text.remove_prefix(1);
+      continue;
+    }
+    const char32_t c = decode_utf8(text, length);
+    if (!is_control(c)) {
+      out.append(text.substr(0, length));
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x80) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
+    } else {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+    }
+    text.remove_prefix(length);
+  }
+  return out;
+}
+
+namespace {
+
+// Returns `word` in bash's $'...' form: backslashes and quotes escaped, the
+// rest as escape_control() shows it, so that bash reads back the same bytes
+// (but for invalid UTF-8, shown as U+FFFD).
+std::string ansi_c_quote(std::string_view word)
+{
+  std::string out = "$'";
+  while (!word.empty()) {
+    const auto special = word.find_first_of("\\'");
+    out += escape_control(word.substr(0, special));
+    if (special == std::string_view::npos) {
+      break;
+    }
+    out += '\\';
+    out += word[special];
+    word.remove_prefix(special + 1);
+  }
+  return out + "'";
+}
+
+} // namespace
+
 std::string quote_argv(const std::vector<std::string>& argv)
 {
   std::string line;
   for (const auto& word : argv) {
     if (!line.empty()) {
       line += ' ';
+    }
+    if (escape_control(word) != word) {
+      line += ansi_c_quote(word);
+      continue;
     }
     if (!needs_quoting(word)) {
       line += word;
@@ -127,8 +210,17 @@ std::string signal_name(int signal)
   return fmt::format("SIG{}", abbrev);
 }
 
-std::string render_table(const std::vector<std::vector<std::string>>& rows)
+std::string render_table(const std::vector<std::vector<std::string>>& raw_rows)
 {
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(raw_rows.size());
+  for (const auto& raw_row : raw_rows) {
+    auto& row = rows.emplace_back();
+    row.reserve(raw_row.size());
+    for (const auto& cell : raw_row) {
+      row.push_back(escape_control(cell));
+    }
+  }
   std::vector<std::size_t> widths;
   for (const auto& row : rows) {
     widths.resize(std::max(widths.size(), row.size()));

@@ -12,7 +12,17 @@ namespace pt {
 // each NUL becomes the two characters "\0".
 std::string sanitize_utf8(std::string_view bytes);
 
-// Returns `argv` as one line a shell user can read, quoting words that need it.
+// Returns `text` safe to put on a terminal as part of one line: valid UTF-8
+// (invalid bytes become U+FFFD), every control character visible instead of
+// acted on: C0 and DEL as "\x1b" (tab, newline and carriage return as "\t",
+// "\n", "\r"), C1 (U+0080-U+009F), the bidirectional overrides and isolates
+// (U+202A-U+202E, U+2066-U+2069) and the line and paragraph separators
+// (U+2028, U+2029) as "\u009b". Everything else, backslashes included, is kept.
+std::string escape_control(std::string_view text);
+
+// Returns `argv` as one line a shell user can read, quoting words that need it;
+// a word with a control character is written in bash's $'...' form, escaped
+// as escape_control() does, so that the line stays one line.
 std::string quote_argv(const std::vector<std::string>& argv);
 
 // Returns `names` joined with ", ".
@@ -21,7 +31,9 @@ std::string join(const std::vector<std::string>& names, std::string_view separat
 // Returns "SIGTERM" for 15 and so on; "SIG<n>" for unknown numbers.
 std::string signal_name(int signal);
 
-// Renders `rows` as left-aligned columns separated by two spaces, one line each.
+// Renders `rows` as left-aligned columns separated by two spaces, one line
+// each; every cell goes through escape_control(), so no cell can break a line,
+// move the cursor or restyle the screen.
 std::string render_table(const std::vector<std::vector<std::string>>& rows);
 
 // Formats `usec` microseconds for people: "0.213s", "2min 3.100s".

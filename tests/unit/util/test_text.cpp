@@ -32,6 +32,52 @@ TEST_CASE("quote_argv: quotes only what a shell would misread")
   CHECK(quote_argv({"/bin/echo", "it's", ""}) == "/bin/echo 'it'\\''s' ''");
 }
 
+TEST_CASE("escape_control: shows what a terminal would act on, keeps the rest")
+{
+  CHECK(escape_control("plain, gr\xC3\xBC\xC3\x9F \xF0\x9F\x98\x80 C:\\dir") ==
+        "plain, gr\xC3\xBC\xC3\x9F \xF0\x9F\x98\x80 C:\\dir");
+  SUBCASE("C0 controls and DEL")
+  {
+    CHECK(escape_control("\x1b[2J\x1b]0;title\x07") == "\\x1b[2J\\x1b]0;title\\x07");
+    CHECK(escape_control("a\rb\nc\td") == "a\\rb\\nc\\td");
+    CHECK(escape_control(std::string_view("a\0b\x7f", 4)) == "a\\x00b\\x7f");
+  }
+  SUBCASE("C1 controls, written as UTF-8 code points")
+  {
+    CHECK(escape_control("\xC2\x9B"
+                         "31m") == "\\u009b31m");   // CSI
+    CHECK(escape_control("\xC2\x85") == "\\u0085"); // NEL, a line break to some terminals
+  }
+  SUBCASE("bidirectional overrides and line separators")
+  {
+    CHECK(escape_control("ok\xE2\x80\xAE"
+                         "deliaf") == "ok\\u202edeliaf");
+    CHECK(escape_control("\xE2\x81\xA6x\xE2\x81\xA9") == "\\u2066x\\u2069");
+    CHECK(escape_control("a\xE2\x80\xA8z\xE2\x80\xA9") == "a\\u2028z\\u2029");
+  }
+  SUBCASE("bytes that are not UTF-8, raw C1 bytes among them")
+  {
+    CHECK(escape_control("\x9b"
+                         "31m\xff") == "\xEF\xBF\xBD"
+                                       "31m\xEF\xBF\xBD");
+  }
+}
+
+TEST_CASE("quote_argv: a word with a control character in bash's $'...' form, on one line")
+{
+  CHECK(quote_argv({"/bin/echo", "a\nb"}) == "/bin/echo $'a\\nb'");
+  CHECK(quote_argv({"/bin/echo", "\x1b[1mit's\\"}) == "/bin/echo $'\\x1b[1mit\\'s\\\\'");
+  CHECK(quote_argv({"/bin/echo", "tab\there"}) == "/bin/echo $'tab\\there'");
+}
+
+TEST_CASE("render_table: no cell can break its line or move the cursor")
+{
+  const auto table =
+      render_table({{"backup", "failed\r\x1b[2Kbackup  success"}, {"next\ntask", "ok"}});
+  CHECK(table == "backup      failed\\r\\x1b[2Kbackup  success\n"
+                 "next\\ntask  ok\n");
+}
+
 TEST_CASE("signal_name: names signals the way kill -l does, with SIG")
 {
   CHECK(signal_name(SIGTERM) == "SIGTERM");
