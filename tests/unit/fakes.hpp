@@ -130,6 +130,7 @@ public:
   std::chrono::system_clock::time_point wall_time{std::chrono::seconds(1'700'000'000)};
 };
 
+// A stop request the test raises itself.
 class FakeStop final : public StopSource
 {
 public:

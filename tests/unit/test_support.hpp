@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Small helpers several unit tests share: a scoped environment variable and
-// a datagram socket standing in for journald's or systemd's notify socket.
+// Small helpers several unit tests share: a scratch directory, a scoped
+// environment variable and a datagram socket standing in for journald's or
+// systemd's notify socket.
 #pragma once
 
 #include <array>
@@ -8,8 +9,10 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -18,6 +21,54 @@
 #include <doctest/doctest.h>
 
 namespace pt::test {
+
+// A scratch directory, pt-<name>-XXXXXX in the temp directory, removed with
+// everything in it at the end of the test.
+class TempDir
+{
+public:
+  explicit TempDir(std::string_view name = "test")
+  {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / ("pt-" + std::string(name) + "-XXXXXX")).string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    m_path = pattern;
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir()
+  {
+    std::error_code ec;
+    std::filesystem::remove_all(m_path, ec);
+  }
+  const std::filesystem::path& path() const { return m_path; }
+
+  // Creates `dir` and its missing parents with mode 0755, whatever the umask.
+  void make_dirs(const std::filesystem::path& dir) const
+  {
+    if (dir == m_path || std::filesystem::exists(dir)) {
+      return;
+    }
+    make_dirs(dir.parent_path());
+    std::filesystem::create_directory(dir);
+    std::filesystem::permissions(dir, static_cast<std::filesystem::perms>(0755));
+  }
+
+  // Writes `text` to `relative` (creating directories) with `mode`; returns the path.
+  std::filesystem::path
+  write(const std::string& relative, std::string_view text,
+        std::filesystem::perms mode = static_cast<std::filesystem::perms>(0644)) const
+  {
+    const auto file = m_path / relative;
+    make_dirs(file.parent_path());
+    std::ofstream(file, std::ios::binary) << text;
+    std::filesystem::permissions(file, mode);
+    return file;
+  }
+
+private:
+  std::filesystem::path m_path;
+};
 
 // Sets an environment variable for one test and restores it afterwards
 // (TZ is re-read by tzset() both times).

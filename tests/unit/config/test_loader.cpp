@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include <cstdlib>
-#include <fstream>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,57 +8,14 @@
 #include <fmt/format.h>
 
 #include "config/loader.hpp"
+#include "test_support.hpp"
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using pt::LoadOptions;
+using pt::test::TempDir;
 
 namespace {
-
-// A scratch directory under /tmp, removed with everything in it.
-class TempDir
-{
-public:
-  TempDir()
-  {
-    std::string pattern = "/tmp/pt-config-test-XXXXXX";
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    m_path = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir()
-  {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  const fs::path& path() const { return m_path; }
-
-  // Creates `dir` and its missing parents with mode 0755, whatever the umask.
-  void make_dirs(const fs::path& dir) const
-  {
-    if (dir == m_path || fs::exists(dir)) {
-      return;
-    }
-    make_dirs(dir.parent_path());
-    fs::create_directory(dir);
-    fs::permissions(dir, static_cast<fs::perms>(0755));
-  }
-
-  // Writes `text` to `relative` (creating directories) with `mode`; returns the path.
-  fs::path write(const std::string& relative, std::string_view text,
-                 fs::perms mode = static_cast<fs::perms>(0644)) const
-  {
-    const auto file = m_path / relative;
-    make_dirs(file.parent_path());
-    std::ofstream(file) << text;
-    fs::permissions(file, mode);
-    return file;
-  }
-
-private:
-  fs::path m_path;
-};
 
 std::string task(std::string_view name)
 {
@@ -69,7 +25,7 @@ std::string task(std::string_view name)
 // Main file at DIR/etc/config.toml; drop-ins in DIR/etc/tasks.d, then DIR/vendor.
 struct Layout
 {
-  TempDir dir;
+  TempDir dir{"config"};
   fs::path main = dir.write("etc/config.toml", task("main"));
   fs::path etc_dropins = dir.path() / "etc/tasks.d";
   fs::path vendor_dropins = dir.path() / "vendor";
@@ -123,7 +79,7 @@ TEST_CASE("load_config: reads the main file and records it in sources")
 
 TEST_CASE("load_config: a main file that cannot be read")
 {
-  TempDir dir;
+  TempDir dir{"config"};
   const auto missing = dir.path() / "config.toml";
   CHECK(error_of({missing, {}, std::nullopt}) ==
         missing.string() +

@@ -12,26 +12,13 @@
 #include "fakes.hpp"
 #include "metrics/file.hpp"
 #include "metrics/metrics.hpp"
+#include "test_support.hpp"
 
 using namespace pt;
 namespace fs = std::filesystem;
+using pt::test::TempDir;
 
 namespace {
-
-class TempDir
-{
-public:
-  TempDir()
-  {
-    std::string pattern = (fs::temp_directory_path() / "pt-metrics-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
-};
 
 std::string read_text(const fs::path& path)
 {
@@ -93,9 +80,9 @@ Config config_with_a()
 
 TEST_CASE("rewrite_file_locked: writes a new file, mode 0644, and leaves no temp file")
 {
-  TempDir dir;
+  TempDir dir{"metrics"};
   ScopedUmask umask(027);
-  const fs::path file = dir.path / "pt.prom";
+  const fs::path file = dir.path() / "pt.prom";
   std::string seen = "unset";
 
   const auto written = rewrite_file_locked(file, [&](std::string_view old) {
@@ -111,13 +98,13 @@ TEST_CASE("rewrite_file_locked: writes a new file, mode 0644, and leaves no temp
   };
   REQUIRE(::stat(file.c_str(), &st) == 0);
   CHECK((st.st_mode & 07777) == 0644);
-  CHECK(names_in(dir.path) == std::vector<std::string>{"pt.prom"});
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"pt.prom"});
 }
 
 TEST_CASE("rewrite_file_locked: passes the old text and replaces the file atomically")
 {
-  TempDir dir;
-  const fs::path file = dir.path / "pt.prom";
+  TempDir dir{"metrics"};
+  const fs::path file = dir.path() / "pt.prom";
   write_text(file, "old\n");
   struct stat before
   {
@@ -141,72 +128,72 @@ TEST_CASE("rewrite_file_locked: passes the old text and replaces the file atomic
 
 TEST_CASE("rewrite_file_locked: failures name the step and write nothing")
 {
-  TempDir dir;
+  TempDir dir{"metrics"};
   SUBCASE("missing directory")
   {
-    const auto written = rewrite_file_locked(dir.path / "missing" / "pt.prom",
+    const auto written = rewrite_file_locked(dir.path() / "missing" / "pt.prom",
                                              [](std::string_view) { return std::string("x"); });
     REQUIRE_FALSE(written.has_value());
-    CHECK(written.error() == "cannot open directory " + (dir.path / "missing").string() +
+    CHECK(written.error() == "cannot open directory " + (dir.path() / "missing").string() +
                                  ": No such file or directory");
   }
   SUBCASE("the directory is a file")
   {
-    write_text(dir.path / "file", "");
-    const auto written = rewrite_file_locked(dir.path / "file" / "pt.prom",
+    write_text(dir.path() / "file", "");
+    const auto written = rewrite_file_locked(dir.path() / "file" / "pt.prom",
                                              [](std::string_view) { return std::string("x"); });
     REQUIRE_FALSE(written.has_value());
     CHECK(written.error() ==
-          "cannot open directory " + (dir.path / "file").string() + ": Not a directory");
+          "cannot open directory " + (dir.path() / "file").string() + ": Not a directory");
   }
   SUBCASE("the textfile is a directory")
   {
-    fs::create_directory(dir.path / "pt.prom");
+    fs::create_directory(dir.path() / "pt.prom");
     bool called = false;
-    const auto written = rewrite_file_locked(dir.path / "pt.prom", [&](std::string_view) {
+    const auto written = rewrite_file_locked(dir.path() / "pt.prom", [&](std::string_view) {
       called = true;
       return std::string("x");
     });
     REQUIRE_FALSE(written.has_value());
-    CHECK(written.error() == (dir.path / "pt.prom").string() + " is not a regular file");
+    CHECK(written.error() == (dir.path() / "pt.prom").string() + " is not a regular file");
     CHECK_FALSE(called);
-    CHECK(names_in(dir.path) == std::vector<std::string>{"pt.prom"});
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"pt.prom"});
   }
   SUBCASE("a FIFO in its place does not hang the run")
   {
-    REQUIRE(::mkfifo((dir.path / "pt.prom").c_str(), 0644) == 0);
+    REQUIRE(::mkfifo((dir.path() / "pt.prom").c_str(), 0644) == 0);
     const auto written =
-        rewrite_file_locked(dir.path / "pt.prom", [](std::string_view) { return std::string(); });
+        rewrite_file_locked(dir.path() / "pt.prom", [](std::string_view) { return std::string(); });
     REQUIRE_FALSE(written.has_value());
-    CHECK(written.error() == (dir.path / "pt.prom").string() + " is not a regular file");
+    CHECK(written.error() == (dir.path() / "pt.prom").string() + " is not a regular file");
   }
 }
 
 TEST_CASE("rewrite_file_locked: waits for another writer's lock, then gives up")
 {
-  TempDir dir;
-  const int held = ::open(dir.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  TempDir dir{"metrics"};
+  const int held = ::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   REQUIRE(held >= 0);
   REQUIRE(::flock(held, LOCK_EX) == 0);
 
   const auto written = rewrite_file_locked(
-      dir.path / "pt.prom", [](std::string_view) { return std::string("x"); },
+      dir.path() / "pt.prom", [](std::string_view) { return std::string("x"); },
       std::chrono::milliseconds(100));
 
   REQUIRE_FALSE(written.has_value());
   CHECK(written.error() ==
-        "directory " + dir.path.string() + " is still locked by another writer after 100 ms");
-  CHECK(names_in(dir.path).empty());
+        "directory " + dir.path().string() + " is still locked by another writer after 100 ms");
+  CHECK(names_in(dir.path()).empty());
   ::close(held);
-  CHECK(rewrite_file_locked(dir.path / "pt.prom", [](std::string_view) {
+  CHECK(rewrite_file_locked(dir.path() / "pt.prom", [](std::string_view) {
           return std::string("x");
         }).has_value());
 }
 
 TEST_CASE("rewrite_file_locked: concurrent writers lose no update")
 {
-  TempDir dir;
-  const fs::path file = dir.path / "count.prom";
+  TempDir dir{"metrics"};
+  const fs::path file = dir.path() / "count.prom";
   constexpr int k_threads = 6;
   constexpr int k_rounds = 20;
   std::vector<std::thread> threads;
@@ -228,47 +215,47 @@ TEST_CASE("rewrite_file_locked: concurrent writers lose no update")
   }
   CHECK(failures == 0);
   CHECK(read_text(file) == std::to_string(k_threads * k_rounds));
-  CHECK(names_in(dir.path) == std::vector<std::string>{"count.prom"});
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"count.prom"});
 }
 
 TEST_CASE("rewrite_file_locked: removes temp files a killed writer left, and only those")
 {
-  TempDir dir;
+  TempDir dir{"metrics"};
   for (const char* name : {".pt.prom.a1B2c3", ".pt.prom.tmp", "other.prom", ".other.prom.a1B2c3"}) {
-    write_text(dir.path / name, "x");
+    write_text(dir.path() / name, "x");
   }
-  REQUIRE(rewrite_file_locked(dir.path / "pt.prom", [](std::string_view) {
+  REQUIRE(rewrite_file_locked(dir.path() / "pt.prom", [](std::string_view) {
             return std::string("y");
           }).has_value());
-  CHECK(names_in(dir.path) ==
+  CHECK(names_in(dir.path()) ==
         std::vector<std::string>{".other.prom.a1B2c3", ".pt.prom.tmp", "other.prom", "pt.prom"});
 }
 
 TEST_CASE("write_run_metrics: writes the merged text; a failure is a warning record")
 {
-  TempDir dir;
+  TempDir dir{"metrics"};
   test::RecordingLog log;
   const Config config = config_with_a();
 
   SUBCASE("success")
   {
-    write_run_metrics(dir.path / "pt.prom", one_success(), config, log);
+    write_run_metrics(dir.path() / "pt.prom", one_success(), config, log);
     CHECK(log.records.empty());
-    CHECK(read_text(dir.path / "pt.prom") == updated_metrics_text("", one_success(), config));
+    CHECK(read_text(dir.path() / "pt.prom") == updated_metrics_text("", one_success(), config));
   }
   SUBCASE("missing directory")
   {
-    write_run_metrics(dir.path / "missing" / "pt.prom", one_success(), config, log);
+    write_run_metrics(dir.path() / "missing" / "pt.prom", one_success(), config, log);
     REQUIRE(log.records.size() == 1);
     CHECK(log.records[0].message_id == message_id::metrics_failed);
     CHECK(log.records[0].priority == Priority::warning);
-    CHECK(log.records[0].field("METRICS_FILE") == (dir.path / "missing" / "pt.prom").string());
+    CHECK(log.records[0].field("METRICS_FILE") == (dir.path() / "missing" / "pt.prom").string());
   }
   SUBCASE("a dry run touches nothing, not even a missing directory")
   {
-    write_run_metrics(dir.path / "pt.prom", one_success(true), config, log);
-    write_run_metrics(dir.path / "missing" / "pt.prom", one_success(true), config, log);
+    write_run_metrics(dir.path() / "pt.prom", one_success(true), config, log);
+    write_run_metrics(dir.path() / "missing" / "pt.prom", one_success(true), config, log);
     CHECK(log.records.empty());
-    CHECK(names_in(dir.path).empty());
+    CHECK(names_in(dir.path()).empty());
   }
 }

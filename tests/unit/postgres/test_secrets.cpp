@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include <cstdio>
-#include <fstream>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,8 +6,10 @@
 #include <doctest/doctest.h>
 
 #include "postgres/secrets.hpp"
+#include "test_support.hpp"
 
 using namespace pt;
+using pt::test::TempDir;
 
 namespace {
 
@@ -21,34 +21,6 @@ Database database_with(std::optional<std::string> file, std::optional<std::strin
   database.password_credential = std::move(credential);
   return database;
 }
-
-// A temp directory removed (with the files the test wrote) at the end of the test.
-struct TempDir
-{
-  TempDir()
-  {
-    std::string pattern = "/tmp/pt-secrets.XXXXXX";
-    path = ::mkdtemp(pattern.data());
-  }
-  ~TempDir()
-  {
-    for (const auto& file : files) {
-      std::remove(file.c_str());
-    }
-    ::rmdir(path.c_str());
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string write(const std::string& name, const std::string& content)
-  {
-    const auto file = path + "/" + name;
-    std::ofstream(file, std::ios::binary) << content;
-    files.push_back(file);
-    return file;
-  }
-  std::string path;
-  std::vector<std::string> files;
-};
 
 } // namespace
 
@@ -124,25 +96,26 @@ TEST_CASE("password_from_content: the first line without its line end")
 
 TEST_CASE("FileSecretSource: reads the file or credential, names the path on errors")
 {
-  TempDir dir;
-  const auto file = dir.write("app.password", "pa55word\n");
-  dir.write("db-pw", "cred-pass\r\n");
-  const auto empty = dir.write("empty", "");
-  const FileSecretSource secrets(dir.path);
+  const TempDir temp{"secrets"};
+  const std::string dir = temp.path().string();
+  const auto file = temp.write("app.password", "pa55word\n").string();
+  temp.write("db-pw", "cred-pass\r\n");
+  const auto empty = temp.write("empty", "").string();
+  const FileSecretSource secrets(dir);
 
   CHECK(*secrets.password(database_with(file, {})) == std::optional<std::string>("pa55word"));
   CHECK(*secrets.password(database_with({}, "db-pw")) == std::optional<std::string>("cred-pass"));
   CHECK_FALSE(secrets.password(database_with({}, {}))->has_value());
 
-  const auto missing = secrets.password(database_with(dir.path + "/nope", {}));
+  const auto missing = secrets.password(database_with(dir + "/nope", {}));
   REQUIRE_FALSE(missing);
   CHECK(missing.error() ==
-        "cannot read the password file " + dir.path + "/nope: No such file or directory");
+        "cannot read the password file " + dir + "/nope: No such file or directory");
   const auto blank = secrets.password(database_with(empty, {}));
   REQUIRE_FALSE(blank);
   CHECK(blank.error() ==
         "the password file " + empty + " holds no password: its first line is empty");
-  const auto directory = secrets.password(database_with(dir.path, {}));
+  const auto directory = secrets.password(database_with(dir, {}));
   REQUIRE_FALSE(directory);
-  CHECK(directory.error() == "cannot read the password file " + dir.path + ": Is a directory");
+  CHECK(directory.error() == "cannot read the password file " + dir + ": Is a directory");
 }

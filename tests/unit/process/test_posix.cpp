@@ -20,11 +20,13 @@
 
 #include <doctest/doctest.h>
 
+#include "fakes.hpp"
 #include "process/line_splitter.hpp"
 #include "process/posix.hpp"
 
 using namespace pt;
 using namespace std::chrono_literals;
+using pt::test::FakeStop;
 
 namespace {
 
@@ -65,14 +67,6 @@ public:
 
 private:
   bool m_keep_text;
-};
-
-// A stop request the test raises itself.
-class FakeStop final : public StopSource
-{
-public:
-  int stop_signal() const override { return signal; }
-  int signal = 0;
 };
 
 using Lines = std::vector<std::string>;
