@@ -31,8 +31,6 @@ namespace pt {
 
 namespace {
 
-constexpr int k_exit_internal = 70;
-
 std::filesystem::path config_path(const CliOptions& options)
 {
   if (options.config_path) {

@@ -66,7 +66,7 @@ std::string new_run_id()
   while (filled < sizeof bytes) {
     const ssize_t n = getrandom(bytes + filled, sizeof bytes - filled, 0);
     if (n < 0) {
-      throw Fatal(71,
+      throw Fatal(k_exit_os_error,
                   fmt::format("cannot read random bytes for the run id: {}", std::strerror(errno)));
     }
     filled += static_cast<std::size_t>(n);
