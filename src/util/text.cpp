@@ -142,39 +142,12 @@ std::string escape_control(std::string_view text)
   return out;
 }
 
-namespace {
-
-// Returns `word` in bash's $'...' form: backslashes and quotes escaped, the
-// rest as escape_control() shows it, so that bash reads back the same bytes
-// (but for invalid UTF-8, shown as U+FFFD).
-std::string ansi_c_quote(std::string_view word)
-{
-  std::string out = "$'";
-  while (!word.empty()) {
-    const auto special = word.find_first_of("\\'");
-    out += escape_control(word.substr(0, special));
-    if (special == std::string_view::npos) {
-      break;
-    }
-    out += '\\';
-    out += word[special];
-    word.remove_prefix(special + 1);
-  }
-  return out + "'";
-}
-
-} // namespace
-
 std::string quote_argv(const std::vector<std::string>& argv)
 {
   std::string line;
   for (const auto& word : argv) {
     if (!line.empty()) {
       line += ' ';
-    }
-    if (escape_control(word) != word) {
-      line += ansi_c_quote(word);
-      continue;
     }
     if (!needs_quoting(word)) {
       line += word;

@@ -20,9 +20,9 @@ std::string sanitize_utf8(std::string_view bytes);
 // (U+2028, U+2029) as "\u009b". Everything else, backslashes included, is kept.
 std::string escape_control(std::string_view text);
 
-// Returns `argv` as one line a shell user can read, quoting words that need it;
-// a word with a control character is written in bash's $'...' form, escaped
-// as escape_control() does, so that the line stays one line.
+// Returns `argv` as a shell user can read it, quoting words that need it. The
+// bytes of each word are kept (a newline stays a newline inside its quotes), as
+// the journal keeps them: human-readable output passes it through escape_control().
 std::string quote_argv(const std::vector<std::string>& argv);
 
 // Returns `names` joined with ", ".
