@@ -18,6 +18,7 @@ inline constexpr std::string_view priority = "PRIORITY";
 inline constexpr std::string_view syslog_identifier = "SYSLOG_IDENTIFIER";
 inline constexpr std::string_view message_id = "MESSAGE_ID";
 inline constexpr std::string_view invocation_id = "_SYSTEMD_INVOCATION_ID"; // trusted, by journald
+inline constexpr std::string_view uid = "_UID"; // trusted: the sender's uid, by journald
 
 // The run: every record of a run carries these
 inline constexpr std::string_view run_id = "RUN_ID";

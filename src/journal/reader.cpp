@@ -5,6 +5,25 @@
 // number of our records read, not the size of the journal, and other programs'
 // entries (even ones with a TASK field) are never seen.
 //
+// Every field a client sends is its own word: any local user may send a
+// datagram to /run/systemd/journal/socket with SYSLOG_IDENTIFIER=periodic_tasks,
+// our MESSAGE_IDs, TASK=backup, TASK_RESULT=success and a RUN_ID copied from
+// the journal, and without a further match `status` would show that forgery
+// as the task's last run. Only the fields journald adds itself (names starting
+// with "_") are facts about the sender, taken from the socket's credentials
+// and the sender's cgroup; journald drops a client's own "_" fields. So every
+// read also matches _UID: root (a manual run, or a unit without User=) or the
+// service user `periodic-tasks` (the unit's User=; looked up when the journal
+// is opened, root alone when there is no such user). A record of any other
+// uid is not read at all, so it cannot pair with a genuine run either (same
+// RUN_ID and TASK) nor count for `--invocation`. Not matched, on purpose:
+// _SYSTEMD_UNIT (a manual run as root has none, and root is trusted anyway)
+// and _EXE/_COMM (the path differs between an installed binary and a build,
+// and a user who copies the binary still sends with their own _UID: the uid
+// is the guard). What root and the service user write is trusted, which
+// includes the tasks themselves: they run as the runner's user, and they are
+// the administrator's code.
+//
 // sd-journal comes from libsystemd.so.0, loaded with dlopen() when `status`
 // or `history` first opens the journal: linked, libsystemd and its chain
 // (libgcrypt, liblzma, libzstd, liblz4, libcap, libgpg-error) were loaded by
@@ -20,6 +39,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <mutex>
+#include <pwd.h>
 #include <string_view>
 #include <system_error>
 #include <unistd.h>
@@ -36,6 +56,7 @@ namespace pt {
 namespace {
 
 constexpr const char* k_libsystemd_file = "libsystemd.so.0";
+constexpr const char* k_service_user = "periodic-tasks"; // User= of periodic-tasks.service
 
 // The sd-journal functions this file calls, resolved from libsystemd.so.0.
 #define PT_SD_JOURNAL_FUNCTIONS(X)                                                                 \
@@ -183,11 +204,22 @@ void for_each_journal_file(Visit visit)
   }
 }
 
+// Returns the uids whose records count: root, and the service user if it exists.
+std::vector<std::string> trusted_writer_uids()
+{
+  std::vector<std::string> uids{"0"};
+  if (const passwd* pw = ::getpwnam(k_service_user); pw != nullptr && pw->pw_uid != 0) {
+    uids.push_back(std::to_string(pw->pw_uid));
+  }
+  return uids;
+}
+
 } // namespace
 
 struct SdTaskJournal::Handle
 {
   sd_journal* journal = nullptr;
+  std::vector<std::string> trusted_uids; // _UID values of the runner's records
   ~Handle() { g_sd.sd_journal_close(journal); }
 };
 
@@ -201,6 +233,7 @@ SdTaskJournal::open(const std::optional<std::filesystem::path>& directory)
     return tl::unexpected(loaded.error());
   }
   auto handle = std::make_unique<Handle>();
+  handle->trusted_uids = trusted_writer_uids();
   const int r = directory ? g_sd.sd_journal_open_directory(&handle->journal, directory->c_str(), 0)
                           : g_sd.sd_journal_open(&handle->journal, SD_JOURNAL_LOCAL_ONLY);
   if (r < 0) {
@@ -217,10 +250,14 @@ void SdTaskJournal::newest_first(const RecordFilter& filter,
 {
   sd_journal* j = m_handle->journal;
   g_sd.sd_journal_flush_matches(j);
-  // Matches on one field are ORed, on different fields ANDed.
+  // Matches on one field are ORed, on different fields ANDed: ours, a task
+  // record, and written by a trusted uid (see the essay above).
   int r = add_match(j, field::syslog_identifier, k_syslog_identifier);
   for (const auto id : k_task_ids) {
     r = r < 0 ? r : add_match(j, field::message_id, id);
+  }
+  for (const auto& uid : m_handle->trusted_uids) {
+    r = r < 0 ? r : add_match(j, field::uid, uid);
   }
   if (!filter.task.empty()) {
     r = r < 0 ? r : add_match(j, field::task, filter.task);
