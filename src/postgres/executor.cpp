@@ -29,15 +29,67 @@
 // work of the task has run yet. A connection that broke mid-task fails that
 // task (connection_failed) and is replaced by the next one.
 //
+// A task is one transaction on a clean session, nothing else. Three things
+// used to break that, and each is closed at the mechanism:
+//
+// Transaction control. "INSERT ...; COMMIT; INSERT ..." sent as one simple
+// query runs whole on the server: the COMMIT ends the runner's transaction,
+// and what follows runs (and commits) in an implicit one, so checking the
+// transaction status afterwards is too late, even for a dry run. So the edge
+// never sends a string of several commands. Each statement is split into its
+// commands as psql splits its input (postgres/statements.cpp), and before
+// anything is sent the task is refused (outcome refused, result `error`,
+// nothing run, nothing committed) if one of them is BEGIN/START TRANSACTION,
+// COMMIT/END, ROLLBACK/ABORT (not ROLLBACK TO SAVEPOINT), PREPARE TRANSACTION
+// or COMMIT/ROLLBACK PREPARED. SAVEPOINT and RELEASE stay inside the
+// transaction and run; procedures and DO blocks cannot end a transaction that
+// a client's BEGIN opened (the server says 2D000). Each command then goes out
+// with the extended protocol, whose Parse refuses more than one command
+// (42601): a command the split got wrong fails, it never slips past the check.
+// After each command the transaction status must still be "in transaction"
+// and its tag not COMMIT or PREPARE TRANSACTION (COMMIT AND CHAIN leaves it in
+// one), or the task fails there as refused: that check holds regardless of
+// the split, though by then the work before may be committed (ROLLBACK AND
+// CHAIN only the split can tell from ROLLBACK TO, whose tag it shares; it
+// commits nothing). Splitting costs a round trip per further command of a
+// multi-command string. A statement of a task without params that uses $n is
+// refused by us, as the extended protocol would take it for a parameter to
+// bind (and fail at Bind with a protocol error).
+//
+// Session state. Tasks on a database share a connection, and a session keeps
+// what a committed task set: search_path (the next task's DELETE hit another
+// schema's table), GUCs, SET ROLE and SET SESSION AUTHORIZATION, temp tables,
+// prepared statements, WITH HOLD cursors, session advisory locks, LISTEN.
+// DISCARD ALL resets all of them (RESET ALL, SET SESSION AUTHORIZATION
+// DEFAULT, DEALLOCATE ALL, CLOSE ALL, UNLISTEN *, pg_advisory_unlock_all(),
+// DISCARD TEMP/PLANS/SEQUENCES). It cannot run in a transaction block, so it
+// goes right after COMMIT (or ROLLBACK), pipelined with it: no extra round
+// trip, and nothing of a task outlives it, advisory locks included. After a
+// failure it follows the ROLLBACK. A connection whose DISCARD ALL did not
+// succeed is closed, and the next task gets a new, clean one. Measured on the
+// test VM: DISCARD ALL alone costs about as much as SELECT 1 (30-50 us a
+// round trip with pgbench); pipelined with COMMIT it adds about 10-25 us a
+// task (libpq_floor --transaction against --transaction-no-discard, and
+// pg_probe before and after), within the noise of a shared machine.
+// (What a session cannot take back, such as LOAD of a library, stays.)
+//
+// Result size. libpq buffers a command's whole result by default: SELECT
+// generate_series(1, 5000000) took the runner to 170-330 MB. Every command
+// runs in single-row mode (PQsetSingleRowMode; libpq 17's chunked mode is not
+// in Debian 12's libpq 15), and postgres/results.cpp counts each row, keeps
+// the first ones for the preview and drops the rest, so memory stays bounded
+// whatever the result (5M rows: +0.05 MB peak RSS over a one-row task).
+//
 // Round trips: BEGIN, the settings and the Parse and Describe of the first
-// statement go out together in pipeline mode; so do Parse and Describe of each
-// further statement with parameters. The Describe tells how many $n the
+// statement go out together in pipeline mode; so do Parse and Describe of
+// each further statement with parameters. The Describe tells how many $n the
 // statement uses, so a task can bind params = ["as_of", "run_id"] while one of
-// its statements uses only $1. Statements of a task without parameters use the
-// simple protocol, which allows several commands per string. A one-statement
-// task thus costs three round trips: BEGIN..., Bind/Execute, COMMIT. A leading
-// SET TRANSACTION (isolation level) joins the BEGIN batch, ahead of the
-// settings query, since it must precede any query of the transaction.
+// its statements uses only $1. Statements of a task without parameters go out
+// as Parse/Bind/Execute in one round trip. COMMIT and DISCARD ALL go together.
+// A one-statement task thus costs three round trips: BEGIN..., the
+// statement, COMMIT. A leading SET TRANSACTION (isolation level) joins the
+// BEGIN batch, ahead of the settings query, since it must precede any query
+// of the transaction.
 //
 // Notices (RAISE NOTICE, "skipping" from IF EXISTS) are dropped: libpq would
 // print them on the runner's stderr. COPY from or to the client has nobody to
@@ -52,7 +104,9 @@
 //
 // The code: this file holds the executor and its sessions (reuse and the one
 // reconnect); postgres/connect.cpp connecting, postgres/transaction.cpp one
-// task's transaction, postgres/results.cpp reading results, postgres/wait.cpp
+// task's transaction and the clean-up after it, postgres/statements.cpp
+// splitting statements into commands and spotting transaction control (pure,
+// for `check` too), postgres/results.cpp reading results, postgres/wait.cpp
 // the poll() loop and the cancel thread, postgres/libpq.cpp loading libpq
 // itself (with dlopen, when the first task connects, so that a run without
 // SQL tasks never pays for libpq's dependency chain). postgres/internal.hpp

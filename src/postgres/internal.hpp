@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,8 +61,10 @@ inline constexpr const char* k_libpq_file = "libpq.so.5";
   X(PQresultErrorField) X(PQresultErrorMessage)  \
   X(PQresultStatus) X(PQsendDescribePrepared)    \
   X(PQsendPrepare) X(PQsendQuery)                \
+  X(PQparameterStatus)                           \
   X(PQsendQueryParams) X(PQsendQueryPrepared)    \
-  X(PQsetNoticeProcessor) X(PQsetnonblocking)    \
+  X(PQsetNoticeProcessor) X(PQsetSingleRowMode)  \
+  X(PQsetnonblocking)                            \
   X(PQsocket) X(PQstatus)                        \
   X(PQtransactionStatus) X(PQuser)
 // clang-format on
@@ -133,9 +136,15 @@ private:
   std::optional<TimePoint> m_deadline;
 };
 
+// Takes each result of what was sent as it arrives.
+using ResultSink = std::function<void(ResultPtr)>;
+
 // Collects every result of what was sent: up to libpq's NULL for one command,
 // up to the sync point in pipeline mode (which it then leaves). Returns ready
 // once everything is in, or why waiting ended early.
+Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take);
+
+// Collects every result into `results`, except the rows of single-row mode.
 Wake collect(PGconn* conn, Waiter& waiter, Results& results);
 
 // Ends an open transaction on `conn` with ROLLBACK within k_cancel_grace;
@@ -162,8 +171,32 @@ const PGresult* first_error(const Results& results);
 // Copies the server's SQLSTATE, message, detail, hint and context from `error`.
 void take_error(SqlResult& result, const PGresult* error);
 
-// Adds what one statement's results did to `sql`: rows changed, rows returned, a preview.
-void absorb(SqlResult& sql, const Results& results);
+// Reads the results of one command into a SqlResult as they arrive: rows
+// changed, and rows returned one at a time (single-row mode), counted and
+// kept only as far as the preview, so memory stays bounded whatever the
+// result's size. A row set counts once it is complete; the first error is kept.
+class ResultReader
+{
+public:
+  explicit ResultReader(SqlResult& sql) : m_sql(sql) {}
+  // Takes one result of the command (a row, the end of its rows, its completion, an error).
+  void take(ResultPtr result);
+  // Returns the server's first error, or nullptr.
+  ResultPtr release_error() { return std::move(m_error); }
+  bool failed() const { return m_error != nullptr; }
+  // Returns the command tag of the last completed result ("INSERT 0 1", "COMMIT").
+  const std::string& tag() const { return m_tag; }
+
+private:
+  void add_row(const PGresult* row);
+  void finish_rows(const PGresult* end);
+
+  SqlResult& m_sql;
+  ResultPtr m_error;
+  std::string m_tag;
+  std::int64_t m_rows = 0;                         // rows of the row set under way
+  std::vector<std::vector<std::string>> m_preview; // its first rows
+};
 
 // --- One task's transaction (postgres/transaction.cpp) ---------------------------
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Reading libpq's results into a SqlResult: the server's error fields, row
-// counts (rows changed, not rows read), and a short preview of returned rows.
+// counts (rows changed, not rows read), and a short preview of returned rows,
+// which arrive one at a time (single-row mode) and are dropped once counted.
 #include <charconv>
 #include <string_view>
+#include <utility>
 
 #include "postgres/internal.hpp"
 #include "postgres/text.hpp"
@@ -34,25 +36,18 @@ bool counts_rows_read(PGresult* result)
   return select || tag.substr(0, 6) == "FETCH " || tag.substr(0, 5) == "MOVE ";
 }
 
-void take_rows(SqlResult& sql, const PGresult* result)
+std::vector<std::string> row_values(const PGresult* result, int row)
 {
-  const int rows = pq().PQntuples(result);
+  std::vector<std::string> values;
   const int columns = pq().PQnfields(result);
-  sql.rows_returned = rows;
-  sql.columns.clear();
+  values.reserve(static_cast<std::size_t>(columns));
   for (int column = 0; column < columns; ++column) {
-    sql.columns.emplace_back(pq().PQfname(result, column));
+    values.push_back(
+        pq().PQgetisnull(result, row, column) != 0
+            ? std::string("NULL")
+            : preview_cell(pq().PQgetvalue(result, row, column), k_preview_cell_bytes));
   }
-  sql.preview.clear();
-  for (int row = 0; row < rows && sql.preview.size() < k_preview_rows; ++row) {
-    auto& values = sql.preview.emplace_back();
-    for (int column = 0; column < columns; ++column) {
-      values.push_back(
-          pq().PQgetisnull(result, row, column) != 0
-              ? std::string("NULL")
-              : preview_cell(pq().PQgetvalue(result, row, column), k_preview_cell_bytes));
-    }
-  }
+  return values;
 }
 
 } // namespace
@@ -81,20 +76,55 @@ void take_error(SqlResult& result, const PGresult* error)
   }
 }
 
-void absorb(SqlResult& sql, const Results& results)
+void ResultReader::take(ResultPtr result)
 {
-  for (const auto& result : results) {
-    const auto status = pq().PQresultStatus(result.get());
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      continue;
+  switch (pq().PQresultStatus(result.get())) {
+  case PGRES_SINGLE_TUPLE:
+    add_row(result.get());
+    return;
+  case PGRES_TUPLES_OK:
+    finish_rows(result.get());
+    break;
+  case PGRES_COMMAND_OK:
+    break;
+  case PGRES_FATAL_ERROR:
+  case PGRES_BAD_RESPONSE:
+    if (!m_error) {
+      m_error = std::move(result);
     }
-    if (!counts_rows_read(result.get())) {
-      sql.rows_affected += command_count(result.get());
-    }
-    if (status == PGRES_TUPLES_OK) {
-      take_rows(sql, result.get());
-    }
+    return;
+  default:
+    return; // an empty query, a notice, a pipeline's aborted command
   }
+  m_tag = pq().PQcmdStatus(result.get());
+  if (!counts_rows_read(result.get())) {
+    m_sql.rows_affected += command_count(result.get());
+  }
+}
+
+void ResultReader::add_row(const PGresult* row)
+{
+  ++m_rows; // counted; kept only as far as the preview
+  if (m_preview.size() < k_preview_rows) {
+    m_preview.push_back(row_values(row, 0));
+  }
+}
+
+// A row set is complete: its rows (read one at a time, or all in `end`
+// outside single-row mode) become the result's rows returned and preview.
+void ResultReader::finish_rows(const PGresult* end)
+{
+  const int rows = pq().PQntuples(end);
+  for (int row = 0; row < rows && m_preview.size() < k_preview_rows; ++row) {
+    m_preview.push_back(row_values(end, row));
+  }
+  m_sql.rows_returned = m_rows + rows;
+  m_sql.columns.clear();
+  for (int column = 0; column < pq().PQnfields(end); ++column) {
+    m_sql.columns.emplace_back(pq().PQfname(end, column));
+  }
+  m_sql.preview = std::exchange(m_preview, {});
+  m_rows = 0;
 }
 
 } // namespace pt::pg

@@ -36,6 +36,7 @@ bool is_retryable(const SqlResult& result)
   case SqlOutcome::success:
   case SqlOutcome::timeout:
   case SqlOutcome::interrupted:
+  case SqlOutcome::refused:
     return false;
   }
   const std::string_view state = result.sqlstate;

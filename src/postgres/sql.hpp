@@ -32,6 +32,7 @@ enum class SqlOutcome {
   timeout,           // the deadline passed; cancelled and rolled back
   connection_failed, // could not connect, or the connection broke
   interrupted,       // the runner was asked to stop; cancelled and rolled back
+  refused,           // the task asked for what a task may not do (transaction control); nothing ran
 };
 
 struct SqlResult

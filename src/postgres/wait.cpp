@@ -89,7 +89,7 @@ Wake Waiter::wait(int socket, short events)
   }
 }
 
-Wake collect(PGconn* conn, Waiter& waiter, Results& results)
+Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take)
 {
   const bool pipeline = pq().PQpipelineStatus(conn) != PQ_PIPELINE_OFF;
   for (;;) {
@@ -116,9 +116,19 @@ Wake collect(PGconn* conn, Waiter& waiter, Results& results)
     if (is_copy(result.get())) {
       return Wake::copy;
     }
-    results.push_back(std::move(result));
+    take(std::move(result));
   }
 }
+
+Wake collect(PGconn* conn, Waiter& waiter, Results& results)
+{
+  return collect(conn, waiter, [&results](ResultPtr result) {
+    if (pq().PQresultStatus(result.get()) != PGRES_SINGLE_TUPLE) {
+      results.push_back(std::move(result)); // rows read one at a time are for a sink to count
+    }
+  });
+}
+
 bool CancelRequest::start(PGconn* conn)
 {
   PGcancel* cancel = pq().PQgetCancel(conn);

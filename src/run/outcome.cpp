@@ -73,6 +73,7 @@ TaskResult classify_sql(SqlOutcome outcome)
   case SqlOutcome::timeout:
     return TaskResult::timeout;
   case SqlOutcome::connection_failed:
+  case SqlOutcome::refused:
     return TaskResult::error;
   case SqlOutcome::interrupted:
     return TaskResult::killed;
@@ -117,6 +118,8 @@ std::string describe_sql_end(const SqlResult& result, const Task& task, bool dry
   case SqlOutcome::interrupted:
     return fmt::format("stopped by {} to the runner; cancelled and rolled back",
                        signal_name(result.signal));
+  case SqlOutcome::refused:
+    return sql_error_text(result, task);
   }
   return result.message;
 }

@@ -53,6 +53,8 @@ const char* outcome_name(pt::SqlOutcome outcome)
     return "connection_failed";
   case pt::SqlOutcome::interrupted:
     return "interrupted";
+  case pt::SqlOutcome::refused:
+    return "refused";
   }
   return "?";
 }

@@ -45,6 +45,7 @@ TEST_CASE("is_retryable: not statements the server refused, timeouts or stops")
   CHECK_FALSE(is_retryable(result(SqlOutcome::timeout, "57014")));
   CHECK_FALSE(is_retryable(result(SqlOutcome::interrupted, "57014")));
   CHECK_FALSE(is_retryable(result(SqlOutcome::timeout, "40001")));
+  CHECK_FALSE(is_retryable(result(SqlOutcome::refused))); // transaction control: fix the task
 }
 
 TEST_CASE("is_retryable: never a connection that broke during COMMIT (08007)")
