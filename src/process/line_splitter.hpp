@@ -11,7 +11,7 @@
 namespace pt {
 
 // Longest piece of a line delivered at once; longer lines arrive in pieces.
-inline constexpr std::size_t k_max_line_bytes = 16 * 1024;
+inline constexpr std::size_t k_max_line_bytes = std::size_t{16} * 1024;
 
 class LineSplitter
 {
