@@ -55,7 +55,7 @@ constexpr auto k_settings_keys = std::to_array<KnownKey<Settings>>({
     {"timezone", [](Settings& s, const Field& f) { return store(read_timezone(f), s.timezone); }},
     {"timeout", [](Settings& s, const Field& f) { return store(read_timeout(f), s.timeout); }},
     {"kill_timeout",
-     [](Settings& s, const Field& f) { return store(read_duration(f), s.kill_timeout); }},
+     [](Settings& s, const Field& f) { return store(read_kill_timeout(f), s.kill_timeout); }},
     {"output_limit",
      [](Settings& s, const Field& f) { return store(read_size(f), s.output_limit); }},
 });
@@ -75,7 +75,7 @@ constexpr auto k_database_keys = std::to_array<KnownKey<Database>>({
        return store(read_credential_name(f), d.password_credential);
      }},
     {"connect_timeout",
-     [](Database& d, const Field& f) { return store(read_timeout(f), d.connect_timeout); }},
+     [](Database& d, const Field& f) { return store(read_connect_timeout(f), d.connect_timeout); }},
 });
 
 // Whether a drop-in file may hold a top-level key; the main file may hold them all.
@@ -178,7 +178,7 @@ constexpr auto k_task_keys = std::to_array<TaskKey>({
     {"timeout", k_every_kind,
      [](Task& t, const Field& f) { return store(read_timeout(f), t.timeout); }},
     {"kill_timeout", only(TaskKind::command),
-     [](Task& t, const Field& f) { return store(read_duration(f), t.kill_timeout); }},
+     [](Task& t, const Field& f) { return store(read_kill_timeout(f), t.kill_timeout); }},
     {"success_exit_codes", only(TaskKind::command),
      [](Task& t, const Field& f) { return store(read_exit_codes(f), t.success_exit_codes); }},
     {"dry_run_args", only(TaskKind::command),
@@ -186,7 +186,7 @@ constexpr auto k_task_keys = std::to_array<TaskKey>({
     {"retries", k_every_kind,
      [](Task& t, const Field& f) { return store(read_retries(f), t.retries); }},
     {"retry_delay", k_every_kind,
-     [](Task& t, const Field& f) { return store(read_duration(f), t.retry_delay); }},
+     [](Task& t, const Field& f) { return store(read_retry_delay(f), t.retry_delay); }},
     {"retry_exit_codes", only(TaskKind::command),
      [](Task& t, const Field& f) { return store(read_exit_codes(f), t.retry_exit_codes); }},
 });

@@ -205,6 +205,42 @@ Read<Duration> read_timeout(const Field& field)
   return duration;
 }
 
+// A span that must end: "infinity" would make the promise behind the key unkeepable.
+Read<Duration> read_finite_duration(const Field& field, std::string_view why)
+{
+  auto duration = read_duration(field);
+  if (duration && *duration == k_infinite) {
+    return fail_at(field,
+                   fmt::format("\"{}\" {} must be a finite time span, not \"{}\"", field.name,
+                               field.owner, field.value.as_string()->get()),
+                   std::string(why));
+  }
+  return duration;
+}
+
+Read<Duration> read_kill_timeout(const Field& field)
+{
+  return read_finite_duration(field, R"(a task that ignores SIGTERM would never be stopped; use )"
+                                     R"(a span such as "30s", or "0" to send SIGKILL at once)");
+}
+
+Read<Duration> read_retry_delay(const Field& field)
+{
+  return read_finite_duration(
+      field, R"(the retry would never start; use a span such as "1min", or drop "retries")");
+}
+
+// Zero would fail every connection at once, "infinity" would let a silent server hold the run.
+Read<Duration> read_connect_timeout(const Field& field)
+{
+  auto duration = read_timeout(field);
+  if (!duration) {
+    return duration;
+  }
+  return read_finite_duration(field, R"(a server that never answers would hold the run )"
+                                     R"(forever; use a span such as "10s")");
+}
+
 // Accepts a size string ("1MiB") or a non-negative integer number of bytes.
 Read<std::uint64_t> read_size(const Field& field)
 {

@@ -80,7 +80,11 @@ Read<std::vector<int>> read_exit_codes(const Field& field);
 Read<std::vector<std::string>> read_statements(const Field& field); // string or array
 Read<std::vector<std::string>> read_params(const Field& field);     // run-context names
 Read<int> read_retries(const Field& field);
-Read<std::string> read_credential_name(const Field& field);             // a file name, no "/"
+Read<std::string> read_credential_name(const Field& field); // a file name, no "/"
+Read<Duration> read_finite_duration(const Field& field, std::string_view why); // not "infinity"
+Read<Duration> read_kill_timeout(const Field& field);    // finite; "0" is SIGKILL at once
+Read<Duration> read_retry_delay(const Field& field);     // finite
+Read<Duration> read_connect_timeout(const Field& field); // > 0 and finite
 Read<std::string> read_name(const Field& field, std::string_view what); // task/database name rule
 
 } // namespace pt::config_values

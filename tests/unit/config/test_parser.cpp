@@ -360,6 +360,21 @@ TEST_CASE("parse_config: durations")
           R"(cfg.toml:2:11: bad duration "0" for "timeout" in [settings]: a timeout must be )"
           R"(greater than zero; use "infinity" for no limit)");
   }
+  SUBCASE("an infinite kill_timeout or retry_delay")
+  {
+    CHECK(error_of(task_x("kill_timeout = \"infinity\"\n")) ==
+          R"(cfg.toml:4:16: "kill_timeout" in task "x" must be a finite time span, not )"
+          R"("infinity"; a task that ignores SIGTERM would never be stopped; use a span such as )"
+          R"("30s", or "0" to send SIGKILL at once)");
+    CHECK(error_of("[settings]\nkill_timeout = \"infinity\"\n") ==
+          R"(cfg.toml:2:16: "kill_timeout" in [settings] must be a finite time span, not )"
+          R"("infinity"; a task that ignores SIGTERM would never be stopped; use a span such as )"
+          R"("30s", or "0" to send SIGKILL at once)");
+    CHECK(error_of(task_x("retry_delay = \"infinity\"\n")) ==
+          R"(cfg.toml:4:15: "retry_delay" in task "x" must be a finite time span, not )"
+          R"("infinity"; the retry would never start; use a span such as "1min", or drop )"
+          R"("retries")");
+  }
   SUBCASE("the accepted forms")
   {
     CHECK(parsed(task_x("timeout = \"1h 30min\"\n")).tasks.at(0).timeout == 90min);

@@ -144,6 +144,16 @@ dry_run_args = ["--x"]
         "cfg.toml:6:1: unknown key \"dry_run_args\" in task \"x\"; valid keys: name, description, "
         "enabled, database, sql, params, timeout, retries, retry_delay");
   }
+  SUBCASE("an infinite connect_timeout")
+  {
+    CHECK(error_of(R"cfg(
+[databases.main]
+conninfo = "dbname=a"
+connect_timeout = "infinity"
+)cfg") == "cfg.toml:3:19: \"connect_timeout\" in [databases.main] must be a finite time span, "
+          "not \"infinity\"; a server that never answers would hold the run forever; use a "
+          "span such as \"10s\"");
+  }
   SUBCASE("database without conninfo")
   {
     CHECK(error_of(R"cfg(
