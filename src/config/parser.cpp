@@ -475,8 +475,8 @@ Read<Database> parse_database(const toml::key& key, const toml::node& node, cons
   database.origin = location_of(file, key.source());
   const Field name_field{file, "in [databases]", std::string(key.str()), key, node};
   const std::string_view name = key.str();
-  if (auto named = read_name({file, "in [databases]", "databases", key, node}, "database");
-      !named && node.is_string()) {
+  // The name is a key, not a string value: checked where the header names it.
+  if (auto named = check_name(name, database.origin, "database"); !named) {
     return tl::unexpected(named.error());
   }
   database.name = std::string(name);

@@ -439,27 +439,36 @@ Read<int> read_retries(const Field& field)
   return static_cast<int>(count->get());
 }
 
-Read<std::string> read_name(const Field& field, std::string_view what)
+Status check_name(std::string_view name, const SourceLocation& where, std::string_view what)
 {
   const auto is_lower_or_digit = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
   };
+  const bool valid = !name.empty() && is_lower_or_digit(name.front()) &&
+                     std::all_of(name.begin(), name.end(), [&](char c) {
+                       return is_lower_or_digit(c) || c == '_' || c == '.' || c == '-';
+                     });
+  if (!valid) {
+    return fail(where, fmt::format("invalid {} name \"{}\"", what, name),
+                R"(use lower-case letters, digits, "_", "." and "-", starting with a letter )"
+                R"(or digit)");
+  }
+  if (name.size() > k_max_name) {
+    return fail(where, fmt::format("invalid {} name \"{}\"", what, name),
+                fmt::format("use at most {} characters", k_max_name));
+  }
+  return {};
+}
+
+Read<std::string> read_name(const Field& field, std::string_view what)
+{
   auto name = read_string(field);
   if (!name) {
     return name;
   }
-  const bool valid = !name->empty() && is_lower_or_digit(name->front()) &&
-                     std::all_of(name->begin(), name->end(), [&](char c) {
-                       return is_lower_or_digit(c) || c == '_' || c == '.' || c == '-';
-                     });
-  if (!valid) {
-    return fail_at(field, fmt::format("invalid {} name \"{}\"", what, *name),
-                   R"(use lower-case letters, digits, "_", "." and "-", starting with a letter )"
-                   R"(or digit)");
-  }
-  if (name->size() > k_max_name) {
-    return fail_at(field, fmt::format("invalid {} name \"{}\"", what, *name),
-                   fmt::format("use at most {} characters", k_max_name));
+  if (auto checked = check_name(*name, location_of(field.file, field.value.source()), what);
+      !checked) {
+    return tl::unexpected(checked.error());
   }
   return name;
 }

@@ -86,5 +86,7 @@ Read<Duration> read_kill_timeout(const Field& field);    // finite; "0" is SIGKI
 Read<Duration> read_retry_delay(const Field& field);     // finite
 Read<Duration> read_connect_timeout(const Field& field); // > 0 and finite
 Read<std::string> read_name(const Field& field, std::string_view what); // task/database name rule
+// Checks `name` against the task/database name rule; the error is at `where`.
+Status check_name(std::string_view name, const SourceLocation& where, std::string_view what);
 
 } // namespace pt::config_values

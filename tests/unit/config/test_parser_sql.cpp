@@ -154,6 +154,27 @@ connect_timeout = "infinity"
           "not \"infinity\"; a server that never answers would hold the run forever; use a "
           "span such as \"10s\"");
   }
+  SUBCASE("a database name breaking the task-name rule")
+  {
+    const auto bad = [](std::string_view header) {
+      return error_of(std::string(header) + "\nconninfo = \"dbname=a\"\n");
+    };
+    const std::string hint =
+        R"(; use lower-case letters, digits, "_", "." and "-", starting with a letter or digit)";
+    CHECK(bad(R"([databases."Bad Name"])") ==
+          R"(cfg.toml:1:12: invalid database name "Bad Name")" + hint);
+    CHECK(bad(R"([databases.""])") == R"(cfg.toml:1:12: invalid database name "")" + hint);
+    CHECK(bad(R"([databases.Main])") == R"(cfg.toml:1:12: invalid database name "Main")" + hint);
+    CHECK(bad(R"([databases."a/b"])") == R"(cfg.toml:1:12: invalid database name "a/b")" + hint);
+    CHECK(bad(R"([databases."-a"])") == R"(cfg.toml:1:12: invalid database name "-a")" + hint);
+    CHECK(bad("[databases." + std::string(65, 'a') + "]") ==
+          "cfg.toml:1:12: invalid database name \"" + std::string(65, 'a') +
+              "\"; use at most 64 characters");
+    CHECK(bad("[databases.main]\nconninfo = \"dbname=a\"\n[databases.\"Main\"]") ==
+          R"(cfg.toml:3:12: invalid database name "Main")" + hint);
+    CHECK(parsed("[databases.\"a.b_c-1\"]\nconninfo = \"dbname=a\"\n").databases.at(0).name ==
+          "a.b_c-1");
+  }
   SUBCASE("database without conninfo")
   {
     CHECK(error_of(R"cfg(
