@@ -79,7 +79,7 @@ RunContext run_context(const CliOptions& options, const Config& config, const Cl
     context.as_of = *date;
   } else {
     auto date = local_date(clock.wall(), config.settings.timezone);
-    if (!date) {
+    if (!date) { // load_config() checked the zone; only a zone file removed since gets here
       throw Fatal(k_exit_config,
                   fmt::format("{}: settings.timezone: {}; hint: use an IANA name such as "
                               "\"Europe/Berlin\" or \"UTC\"",

@@ -19,6 +19,7 @@ using namespace std::chrono_literals;
 struct Settings
 {
   std::string timezone = "UTC";         // IANA zone for the default --as-of date
+  SourceLocation timezone_origin;       // where the file sets it (no file: the default)
   Duration timeout = 30min;             // default per-task timeout
   Duration kill_timeout = 10s;          // SIGTERM -> SIGKILL grace
   std::uint64_t output_limit = 1 << 20; // bytes of output per task forwarded to the log

@@ -5,6 +5,9 @@
 // - Drop-ins follow systemd: a file name in a higher-priority directory hides
 //   the same name in lower ones, a symlink to /dev/null masks the name, and
 //   the survivors are read in file-name order whatever their directory.
+// - settings.timezone is a file under /usr/share/zoneinfo: the parser sees only
+//   text, so the zone is checked here, against the disk, and reported at the
+//   value's position in the main file.
 // - Trust follows cron, sudo and logrotate: when we run as root, a file that
 //   another user can write would let that user run commands as root. A file
 //   is checked with fstat on the descriptor we then read from, so the check
@@ -250,6 +253,36 @@ Status add_dropin(Config& config, TaskIndex& index, const fs::path& path,
 
 } // namespace
 
+tl::expected<void, std::string> check_timezone(const std::string& zone)
+{
+  if (zone == "UTC" || zone == "Etc/UTC") {
+    return {};
+  }
+  if (zone.empty() || zone.front() == '/' || zone.find("..") != std::string::npos) {
+    return tl::unexpected(fmt::format("not a name under {}", k_zoneinfo_dir));
+  }
+  const fs::path path = fs::path(k_zoneinfo_dir) / zone;
+  const UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (file.get() < 0) {
+    const int error = errno;
+    if (error == ENOENT || error == ENOTDIR) {
+      return tl::unexpected(fmt::format("no {}", path.string()));
+    }
+    return tl::unexpected(fmt::format("cannot read {}: {}", path.string(), std::strerror(error)));
+  }
+  // A directory ("America") or another file there ("zone.tab") would make glibc fall back to UTC.
+  struct stat st
+  {
+  };
+  std::array<char, 4> magic{};
+  if (::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
+      ::read(file.get(), magic.data(), magic.size()) != static_cast<ssize_t>(magic.size()) ||
+      std::string_view(magic.data(), magic.size()) != "TZif") {
+    return tl::unexpected(fmt::format("{} is not a zone file (TZif)", path.string()));
+  }
+  return {};
+}
+
 std::vector<std::filesystem::path> default_dropin_dirs(const std::filesystem::path& main_file)
 {
   std::vector<std::filesystem::path> dirs{main_file.parent_path() / "tasks.d"};
@@ -268,6 +301,14 @@ tl::expected<Config, ConfigError> load_config(const LoadOptions& options)
   auto config = parse_config(*text, options.main_file.string());
   if (!config) {
     return config;
+  }
+  if (auto zone = check_timezone(config->settings.timezone); !zone) {
+    return tl::unexpected(ConfigError{
+        config->settings.timezone_origin,
+        fmt::format("unknown timezone \"{}\" in [settings]: {}", config->settings.timezone,
+                    zone.error()),
+        fmt::format(R"(use an IANA zone name such as "UTC" or "Europe/Berlin" (a file under {}))",
+                    k_zoneinfo_dir)});
   }
   const auto dropins = find_dropins(options);
   if (!dropins) {

@@ -52,7 +52,11 @@ Status store(Read<Value> value, Slot& slot)
 }
 
 constexpr auto k_settings_keys = std::to_array<KnownKey<Settings>>({
-    {"timezone", [](Settings& s, const Field& f) { return store(read_timezone(f), s.timezone); }},
+    {"timezone",
+     [](Settings& s, const Field& f) {
+       s.timezone_origin = location_of(f.file, f.value.source()); // the loader checks the zone
+       return store(read_timezone(f), s.timezone);
+     }},
     {"timeout", [](Settings& s, const Field& f) { return store(read_timeout(f), s.timeout); }},
     {"kill_timeout",
      [](Settings& s, const Field& f) { return store(read_kill_timeout(f), s.kill_timeout); }},

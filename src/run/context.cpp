@@ -5,19 +5,17 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <filesystem>
 #include <optional>
 #include <sys/random.h>
 
 #include <fmt/format.h>
 
+#include "config/loader.hpp"
 #include "util/diagnostic.hpp"
 
 namespace pt {
 
 namespace {
-
-constexpr const char* k_zoneinfo = "/usr/share/zoneinfo";
 
 bool is_utc(const std::string& zone)
 {
@@ -118,10 +116,9 @@ tl::expected<std::string, std::string> local_date(std::chrono::system_clock::tim
     gmtime_r(&seconds, &tm);
     return format_tm_date(tm);
   }
-  const std::filesystem::path zone_file = std::filesystem::path(k_zoneinfo) / zone;
-  std::error_code ec;
-  if (zone.find("..") != std::string::npos || !std::filesystem::is_regular_file(zone_file, ec)) {
-    return tl::unexpected(fmt::format("unknown timezone \"{}\" (no {})", zone, zone_file.string()));
+  // The loader has checked settings.timezone already; this guards other callers.
+  if (auto checked = check_timezone(zone); !checked) {
+    return tl::unexpected(fmt::format("unknown timezone \"{}\" ({})", zone, checked.error()));
   }
   const ScopedTimezone scoped(zone);
   localtime_r(&seconds, &tm);

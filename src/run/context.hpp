@@ -17,7 +17,7 @@ std::string new_run_id();
 tl::expected<std::string, std::string> parse_as_of(std::string_view text);
 
 // Returns the calendar date of `now` in IANA zone `zone` as YYYY-MM-DD, or
-// an error if the zone is unknown (no file under /usr/share/zoneinfo).
+// an error if the zone is not a zone file (TZif) under /usr/share/zoneinfo.
 tl::expected<std::string, std::string> local_date(std::chrono::system_clock::time_point now,
                                                   const std::string& zone);
 

@@ -91,6 +91,41 @@ TEST_CASE("load_config: a main file that cannot be read")
             "PATH / set PERIODIC_TASKS_CONFIG");
 }
 
+TEST_CASE("load_config: settings.timezone must name a TZif file under /usr/share/zoneinfo")
+{
+  TempDir dir{"config"};
+  const auto with_zone = [&](std::string_view zone) {
+    return LoadOptions{dir.write("config.toml", fmt::format("[settings]\ntimezone = \"{}\"\n{}",
+                                                            zone, task("main"))),
+                       {},
+                       std::nullopt};
+  };
+  const auto refused = [&](std::string_view zone, std::string_view why) {
+    return (dir.path() / "config.toml").string() + ":2:12: unknown timezone \"" +
+           std::string(zone) + "\" in [settings]: " + std::string(why) +
+           "; use an IANA zone name such as \"UTC\" or \"Europe/Berlin\" (a file under "
+           "/usr/share/zoneinfo)";
+  };
+  CHECK(loaded(with_zone("UTC")).settings.timezone == "UTC");
+  CHECK(loaded(with_zone("Etc/UTC")).settings.timezone == "Etc/UTC");
+  CHECK(error_of(with_zone("Mars/Olympus")) ==
+        refused("Mars/Olympus", "no /usr/share/zoneinfo/Mars/Olympus"));
+  CHECK(error_of(with_zone("EST5EDT,M3.2.0,M11.1.0")) ==
+        refused("EST5EDT,M3.2.0,M11.1.0", "no /usr/share/zoneinfo/EST5EDT,M3.2.0,M11.1.0"));
+  CHECK(error_of(with_zone("<+03>-3")) == refused("<+03>-3", "no /usr/share/zoneinfo/<+03>-3"));
+  if (fs::is_directory("/usr/share/zoneinfo/America")) {
+    CHECK(error_of(with_zone("America")) ==
+          refused("America", "/usr/share/zoneinfo/America is not a zone file (TZif)"));
+  }
+  if (fs::is_regular_file("/usr/share/zoneinfo/zone.tab")) {
+    CHECK(error_of(with_zone("zone.tab")) ==
+          refused("zone.tab", "/usr/share/zoneinfo/zone.tab is not a zone file (TZif)"));
+  }
+  if (fs::exists("/usr/share/zoneinfo/Europe/Berlin")) {
+    CHECK(loaded(with_zone("Europe/Berlin")).settings.timezone == "Europe/Berlin");
+  }
+}
+
 TEST_CASE("load_config: drop-ins run after the main file, by file name across directories")
 {
   Layout layout;

@@ -46,3 +46,19 @@ TEST_CASE("local_date: the calendar day in the configured zone")
   CHECK(local_date(instant, "Mars/Olympus").error() ==
         "unknown timezone \"Mars/Olympus\" (no /usr/share/zoneinfo/Mars/Olympus)");
 }
+
+TEST_CASE("local_date: only TZif zone files, never a directory or another file as UTC")
+{
+  const sys_seconds instant = sys_days{year{2025} / 1 / 27} + hours{23} + minutes{30};
+  if (std::filesystem::is_regular_file("/usr/share/zoneinfo/zone.tab")) {
+    CHECK(local_date(instant, "zone.tab").error() ==
+          "unknown timezone \"zone.tab\" (/usr/share/zoneinfo/zone.tab is not a zone file "
+          "(TZif))");
+  }
+  if (std::filesystem::is_directory("/usr/share/zoneinfo/America")) {
+    CHECK(local_date(instant, "America").error() ==
+          "unknown timezone \"America\" (/usr/share/zoneinfo/America is not a zone file (TZif))");
+  }
+  CHECK(local_date(instant, "/etc/localtime").error() ==
+        "unknown timezone \"/etc/localtime\" (not a name under /usr/share/zoneinfo)");
+}
