@@ -24,7 +24,10 @@ std::string describe_process_end(const ProcessResult& result, const Task& task)
     break;
   case ExitKind::timed_out:
     text = fmt::format("timed out after {}", format_timespan(task.timeout));
-    if (result.escalated_to_kill) {
+    // format_timespan(0) is systemd's bare "0"; a sentence needs words instead.
+    if (result.escalated_to_kill && task.kill_timeout == Duration::zero()) {
+      text += " (still running after SIGTERM, killed at once: kill_timeout is 0)";
+    } else if (result.escalated_to_kill) {
       text += fmt::format(" (still running after SIGTERM, killed after {})",
                           format_timespan(task.kill_timeout));
     }
