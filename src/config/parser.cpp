@@ -5,8 +5,8 @@
 // - toml++ keeps a table's keys in a sorted map, not in file order. We walk
 //   keys by source position, so the error reported is the first one in the
 //   file and `environment` keeps the order the administrator wrote.
-// - Every table is checked against a table of known keys (one each for the
-//   top level, [settings], [metrics] and [databases.NAME], one for tasks);
+// - Every table is checked against a table of known keys (keys.cpp: one each
+//   for the top level, [settings], [metrics] and [databases.NAME], one for tasks);
 //   the same table drives "did you mean" hints. The rules are columns of the
 //   tables, not lists of their own: which kinds take a task key, which
 //   top-level keys a drop-in may hold, which key decides a task's kind. So
@@ -24,80 +24,17 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "config/keys.hpp"
 #include "config/values.hpp"
 #include "util/suggest.hpp"
 
 namespace pt {
 namespace {
 
+using namespace config_keys;
 using namespace config_values;
 
-// --- Known keys: each maps a key to a reader and the member it fills --------
-
-template <typename Target>
-struct KnownKey
-{
-  std::string_view name;
-  Status (*apply)(Target&, const Field&);
-};
-
-template <typename Value, typename Slot>
-Status store(Read<Value> value, Slot& slot)
-{
-  if (!value) {
-    return tl::unexpected(value.error());
-  }
-  slot = std::move(*value);
-  return {};
-}
-
-constexpr auto k_settings_keys = std::to_array<KnownKey<Settings>>({
-    {"timezone",
-     [](Settings& s, const Field& f) {
-       s.timezone_origin = location_of(f.file, f.value.source()); // the loader checks the zone
-       return store(read_timezone(f), s.timezone);
-     }},
-    {"timeout", [](Settings& s, const Field& f) { return store(read_timeout(f), s.timeout); }},
-    {"kill_timeout",
-     [](Settings& s, const Field& f) { return store(read_kill_timeout(f), s.kill_timeout); }},
-    {"output_limit",
-     [](Settings& s, const Field& f) { return store(read_size(f), s.output_limit); }},
-});
-
-constexpr auto k_metrics_keys = std::to_array<KnownKey<MetricsSettings>>({
-    {"textfile",
-     [](MetricsSettings& m, const Field& f) { return store(read_textfile_path(f), m.textfile); }},
-});
-
-// Every key of a [databases.NAME] table.
-constexpr auto k_database_keys = std::to_array<KnownKey<Database>>({
-    {"conninfo", [](Database& d, const Field& f) { return store(read_string(f), d.conninfo); }},
-    {"password_file",
-     [](Database& d, const Field& f) { return store(read_absolute_path(f), d.password_file); }},
-    {"password_credential",
-     [](Database& d, const Field& f) {
-       return store(read_credential_name(f), d.password_credential);
-     }},
-    {"connect_timeout",
-     [](Database& d, const Field& f) { return store(read_connect_timeout(f), d.connect_timeout); }},
-});
-
-// Whether a drop-in file may hold a top-level key; the main file may hold them all.
-enum class InDropin { refused, allowed };
-
-struct TopLevelKey
-{
-  std::string_view name;
-  InDropin in_dropin;
-};
-
-// Every top-level key, in the order "valid keys" lists them.
-constexpr auto k_top_level_keys = std::to_array<TopLevelKey>({
-    {"settings", InDropin::refused},
-    {"databases", InDropin::refused},
-    {"metrics", InDropin::refused},
-    {"task", InDropin::allowed},
-});
+// --- Key names --------------------------------------------------------------
 
 bool allowed_in(const TopLevelKey& key, FileRole role)
 {
@@ -108,110 +45,6 @@ bool allowed_in(const TopLevelKey& key, FileRole role)
     return key.in_dropin == InDropin::allowed;
   }
   return false;
-}
-
-// --- Task kinds: each is decided by the key that only that kind has --------
-
-struct TaskKindSpec
-{
-  TaskKind kind;
-  std::string_view defining_key;
-  std::string_view noun;    // in "a task is either a command or SQL"
-  std::string_view example; // the hint when a task has no kind's defining key
-};
-
-constexpr TaskKindSpec spec_of(TaskKind kind)
-{
-  switch (kind) {
-  case TaskKind::command:
-    return {kind, "command", "a command", R"(command = ["/usr/bin/app", "--flag"])"};
-  case TaskKind::sql:
-    return {kind, "sql", "SQL", R"(sql = "SELECT ...")"};
-  }
-  return {kind, {}, {}, {}};
-}
-
-// Every kind, in the enum's order; a kind missing here stops the build below.
-constexpr auto k_task_kinds = std::to_array({spec_of(TaskKind::command), spec_of(TaskKind::sql)});
-static_assert(spec_of(static_cast<TaskKind>(k_task_kinds.size())).defining_key.empty(),
-              "k_task_kinds must list every TaskKind");
-
-// The task kinds a key applies to, one bit per kind.
-using KindSet = unsigned;
-
-constexpr KindSet only(TaskKind kind)
-{
-  return 1U << static_cast<unsigned>(kind);
-}
-
-constexpr KindSet k_every_kind = [] {
-  KindSet all = 0;
-  for (const auto& spec : k_task_kinds) {
-    all |= only(spec.kind);
-  }
-  return all;
-}();
-
-struct TaskKey
-{
-  std::string_view name;
-  KindSet kinds;
-  Status (*apply)(Task&, const Field&);
-};
-
-// Every key of a [[task]] table and the kinds that take it, in the order
-// "valid keys" lists them; docs/configuration.md lists the same.
-constexpr auto k_task_keys = std::to_array<TaskKey>({
-    {"name", k_every_kind, [](Task&, const Field&) { return Status{}; }}, // read first, see the top
-    {"description", k_every_kind,
-     [](Task& t, const Field& f) { return store(read_string(f), t.description); }},
-    {"enabled", k_every_kind,
-     [](Task& t, const Field& f) { return store(read_bool(f), t.enabled); }},
-    {"command", only(TaskKind::command),
-     [](Task& t, const Field& f) { return store(read_command(f), t.command); }},
-    {"working_directory", only(TaskKind::command),
-     [](Task& t, const Field& f) { return store(read_absolute_path(f), t.working_directory); }},
-    {"environment", only(TaskKind::command),
-     [](Task& t, const Field& f) { return store(read_environment(f), t.environment); }},
-    {"database", only(TaskKind::sql),
-     [](Task& t, const Field& f) { return store(read_string(f), t.database); }},
-    {"sql", only(TaskKind::sql),
-     [](Task& t, const Field& f) { return store(read_statements(f), t.sql); }},
-    {"params", only(TaskKind::sql),
-     [](Task& t, const Field& f) { return store(read_params(f), t.params); }},
-    {"timeout", k_every_kind,
-     [](Task& t, const Field& f) { return store(read_timeout(f), t.timeout); }},
-    {"kill_timeout", only(TaskKind::command),
-     [](Task& t, const Field& f) { return store(read_kill_timeout(f), t.kill_timeout); }},
-    {"success_exit_codes", only(TaskKind::command),
-     [](Task& t, const Field& f) { return store(read_exit_codes(f), t.success_exit_codes); }},
-    {"dry_run_args", only(TaskKind::command),
-     [](Task& t, const Field& f) { return store(read_string_array(f), t.dry_run_args); }},
-    {"retries", k_every_kind,
-     [](Task& t, const Field& f) { return store(read_retries(f), t.retries); }},
-    {"retry_delay", k_every_kind,
-     [](Task& t, const Field& f) { return store(read_retry_delay(f), t.retry_delay); }},
-    {"retry_exit_codes", only(TaskKind::command),
-     [](Task& t, const Field& f) { return store(read_exit_codes(f), t.retry_exit_codes); }},
-});
-
-// A kind's defining key is a key of that kind alone.
-static_assert(std::ranges::all_of(k_task_kinds, [](const TaskKindSpec& spec) {
-  return std::ranges::any_of(k_task_keys, [&](const TaskKey& key) {
-    return key.name == spec.defining_key && key.kinds == only(spec.kind);
-  });
-}));
-
-// Returns the keys a task of `kind` accepts, in table order.
-std::vector<KnownKey<Task>> task_keys_of(TaskKind kind)
-{
-  std::vector<KnownKey<Task>> keys;
-  for (const auto& key : k_task_keys) {
-    if ((key.kinds & only(kind)) != 0) {
-      keys.push_back({key.name, key.apply});
-    }
-  }
-  return keys;
 }
 
 std::vector<std::string> key_names(auto keys)
@@ -260,13 +93,13 @@ Read<const TaskKindSpec*> kind_of(const toml::table& table, const Task& task,
                                   const std::string& file)
 {
   const TaskKindSpec* found = nullptr;
-  for (const auto& spec : k_task_kinds) {
+  for (const auto& spec : task_kinds()) {
     if (!table.contains(spec.defining_key)) {
       continue;
     }
     if (found != nullptr) {
       std::vector<std::string_view> nouns;
-      for (const auto& each : k_task_kinds) {
+      for (const auto& each : task_kinds()) {
         nouns.push_back(each.noun);
       }
       return fail(
@@ -279,18 +112,18 @@ Read<const TaskKindSpec*> kind_of(const toml::table& table, const Task& task,
   }
   // No defining key: the first kind's keys apply, and the missing key is
   // reported after the other keys (a misspelt "comand" is a typo, not a missing command).
-  return found != nullptr ? found : &k_task_kinds.front();
+  return found != nullptr ? found : &task_kinds().front();
 }
 
 Failure missing_kind(const Task& task)
 {
   std::vector<std::string> keys;
-  keys.reserve(k_task_kinds.size());
-  for (const auto& spec : k_task_kinds) {
+  keys.reserve(task_kinds().size());
+  for (const auto& spec : task_kinds()) {
     keys.push_back(fmt::format("\"{}\"", spec.defining_key));
   }
   return fail(task.origin, fmt::format("task \"{}\" has no {}", task.name, fmt::join(keys, " or ")),
-              fmt::format("add {}", k_task_kinds.front().example));
+              fmt::format("add {}", task_kinds().front().example));
 }
 
 bool find_database_in(const std::vector<Database>& databases, const std::string& name)
@@ -431,15 +264,15 @@ Read<std::vector<Task>> parse_tasks(const toml::table& top, const std::string& f
 Status check_top_level(const toml::table& top, const std::string& file, FileRole role)
 {
   std::vector<std::string> valid;
-  for (const auto& key : k_top_level_keys) {
+  for (const auto& key : top_level_keys()) {
     if (allowed_in(key, role)) {
       valid.emplace_back(key.name);
     }
   }
   for (const auto& [key, value] : in_file_order(top)) {
     const Field field{file, "at top level", std::string(key->str()), *key, *value};
-    const auto known = std::ranges::find(k_top_level_keys, field.name, &TopLevelKey::name);
-    if (known == k_top_level_keys.end()) {
+    const auto known = std::ranges::find(top_level_keys(), field.name, &TopLevelKey::name);
+    if (known == top_level_keys().end()) {
       return unknown_key(field, valid);
     }
     if (!allowed_in(*known, role)) {
@@ -490,7 +323,7 @@ Read<Database> parse_database(const toml::key& key, const toml::node& node, cons
                       fmt::format(R"(write [databases.{}] with conninfo = "...")", name));
   }
   const std::string owner = fmt::format("in [databases.{}]", name);
-  if (auto applied = apply_keys<Database>(*table, file, owner, k_database_keys, database);
+  if (auto applied = apply_keys<Database>(*table, file, owner, database_keys(), database);
       !applied) {
     return tl::unexpected(applied.error());
   }
@@ -553,12 +386,12 @@ tl::expected<Config, ConfigError> parse_config(std::string_view text, const std:
   if (auto checked = check_top_level(*top, origin, FileRole::main); !checked) {
     return tl::unexpected(checked.error());
   }
-  if (auto settings = store(parse_section<Settings>(*top, origin, "settings", k_settings_keys),
+  if (auto settings = store(parse_section<Settings>(*top, origin, "settings", settings_keys()),
                             config.settings);
       !settings) {
     return tl::unexpected(settings.error());
   }
-  if (auto metrics = store(parse_section<MetricsSettings>(*top, origin, "metrics", k_metrics_keys),
+  if (auto metrics = store(parse_section<MetricsSettings>(*top, origin, "metrics", metrics_keys()),
                            config.metrics);
       !metrics) {
     return tl::unexpected(metrics.error());

@@ -42,6 +42,17 @@ struct Entry
   const toml::node* value;
 };
 
+// Stores a read `value` in `slot`, or passes its error on.
+template <typename Value, typename Slot>
+Status store(Read<Value> value, Slot& slot)
+{
+  if (!value) {
+    return tl::unexpected(value.error());
+  }
+  slot = std::move(*value);
+  return {};
+}
+
 // Returns the 1-based position of `region` in `file`.
 SourceLocation location_of(const std::string& file, const toml::source_region& region);
 
