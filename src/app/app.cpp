@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <pwd.h>
+#include <string>
+#include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +28,7 @@
 #include "run/context.hpp"
 #include "run/runner.hpp"
 #include "run/selection.hpp"
+#include "util/text.hpp"
 
 namespace pt {
 
@@ -265,6 +268,15 @@ int history_command(const CliOptions& options)
   return k_exit_ok;
 }
 
+// Prints `message` as one "periodic_tasks: error: " line on stderr. Messages
+// echo what a user wrote (a TOML key or value, a task name, an argument), so
+// control characters are shown escaped: the line cannot be split or rewrite
+// the screen.
+void print_error(std::string_view message)
+{
+  std::fprintf(stderr, "periodic_tasks: error: %s\n", escape_control(message).c_str());
+}
+
 int dispatch(const CliOptions& options)
 {
   if (options.command == Command::version) {
@@ -277,8 +289,9 @@ int dispatch(const CliOptions& options)
   const Config config = load(options);
   switch (options.command) {
   case Command::check:
-    std::printf("%s: OK, %zu task%s from %zu file%s\n", config.sources.front().c_str(),
-                config.tasks.size(), config.tasks.size() == 1 ? "" : "s", config.sources.size(),
+    std::printf("%s: OK, %zu task%s from %zu file%s\n",
+                escape_control(config.sources.front()).c_str(), config.tasks.size(),
+                config.tasks.size() == 1 ? "" : "s", config.sources.size(),
                 config.sources.size() == 1 ? "" : "s");
     return k_exit_ok;
   case Command::list:
@@ -302,7 +315,7 @@ int main_entry(int argc, char** argv)
     if (parsed.exit_code == 0) {
       std::fputs(parsed.output.c_str(), stdout);
     } else {
-      std::fprintf(stderr, "periodic_tasks: error: %s\n", parsed.output.c_str());
+      print_error(parsed.output);
     }
     return parsed.exit_code;
   }
@@ -310,11 +323,11 @@ int main_entry(int argc, char** argv)
     return dispatch(*parsed.options);
   } catch (const Fatal& e) {
     std::fflush(stdout);
-    std::fprintf(stderr, "periodic_tasks: error: %s\n", e.what());
+    print_error(e.what());
     return e.exit_code();
   } catch (const std::exception& e) {
     std::fflush(stdout);
-    std::fprintf(stderr, "periodic_tasks: error: internal error: %s\n", e.what());
+    print_error(std::string("internal error: ") + e.what());
     return k_exit_internal;
   }
 }

@@ -189,7 +189,7 @@ std::string render_status_json(const std::vector<TaskStatus>& statuses)
   }
   Json out;
   out["tasks"] = std::move(tasks);
-  return out.dump(2) + "\n";
+  return escape_json_controls(out.dump(2, ' ', false, Json::error_handler_t::replace)) + "\n";
 }
 
 std::string render_history_text(const std::vector<TaskRun>& runs)
@@ -213,7 +213,7 @@ std::string render_history_json(const std::vector<TaskRun>& runs)
   }
   Json out;
   out["runs"] = std::move(list);
-  return out.dump(2) + "\n";
+  return escape_json_controls(out.dump(2, ' ', false, Json::error_handler_t::replace)) + "\n";
 }
 
 } // namespace pt

@@ -116,7 +116,7 @@ std::string render_summary_json(const RunSummary& summary, int exit_code)
   for (const auto& task : summary.tasks) {
     j["tasks"].push_back(task_json(task));
   }
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+  return escape_json_controls(j.dump(-1, ' ', false, Json::error_handler_t::replace)) + "\n";
 }
 
 std::string render_task_list_text(const Config& config)
@@ -162,7 +162,7 @@ std::string render_task_list_json(const Config& config)
   Json j;
   j["sources"] = config.sources;
   j["tasks"] = tasks;
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+  return escape_json_controls(j.dump(-1, ' ', false, Json::error_handler_t::replace)) + "\n";
 }
 
 } // namespace pt

@@ -33,7 +33,6 @@
 // start, so `systemctl status` still shows how the run ended.
 #include "journal/notify.hpp"
 
-#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -43,6 +42,7 @@
 #include <unistd.h>
 
 #include "util/fd.hpp"
+#include "util/text.hpp"
 #include "util/unix_address.hpp"
 
 namespace pt {
@@ -77,8 +77,9 @@ int notify_send(const char* notify_socket, std::string_view message)
 
 void SdNotifySink::send_status(const std::string& line)
 {
-  std::string message = "STATUS=" + line;
-  std::replace(message.begin(), message.end(), '\n', ' '); // one line, one assignment
+  // One line, one assignment, and shown by `systemctl status` on a terminal:
+  // a task name's newline or escape sequence is shown, never acted on.
+  const std::string message = "STATUS=" + escape_control(line);
   // A lost status line is no reason to disturb the run: the result is ignored.
   (void)notify_send(std::getenv("NOTIFY_SOCKET"), message);
 }

@@ -42,6 +42,7 @@
 
 #include "journal/fields.hpp"
 #include "util/fd.hpp"
+#include "util/text.hpp"
 #include "util/unix_address.hpp"
 
 namespace pt {
@@ -56,15 +57,18 @@ bool needs_quotes(std::string_view value)
   return value.empty() || value.find_first_of(" \t\"") != std::string_view::npos;
 }
 
+// Renders the fields as `NAME=value NAME="value with spaces"`, each value
+// through escape_control(): one record stays one line.
 std::string render_fields(const Record& record)
 {
   std::string out;
   for (const auto& field : record.fields) {
     out += out.empty() ? "" : " ";
-    if (needs_quotes(field.value)) {
-      out += fmt::format("{}=\"{}\"", field.name, field.value);
+    const std::string value = escape_control(field.value);
+    if (needs_quotes(value)) {
+      out += fmt::format("{}=\"{}\"", field.name, value);
     } else {
-      out += fmt::format("{}={}", field.name, field.value);
+      out += fmt::format("{}={}", field.name, value);
     }
   }
   return out;
@@ -167,15 +171,19 @@ std::string_view Record::field(std::string_view name) const
 
 void ConsoleLog::emit(const Record& record)
 {
+  // Task output, server messages and config text reach a terminal here:
+  // every piece is escaped, so a record is one line that cannot move the
+  // cursor or pass for another record (the journal keeps the raw bytes).
+  const std::string message = escape_control(record.message);
   std::string line;
   if (is_output(record)) {
     const bool is_stderr = record.field(field::stream) == "stderr";
-    line =
-        fmt::format("{}{} {}\n", record.field(field::task), is_stderr ? "!" : "|", record.message);
+    line = fmt::format("{}{} {}\n", escape_control(record.field(field::task)),
+                       is_stderr ? "!" : "|", message);
   } else if (m_detail == Detail::progress) {
-    line = fmt::format("periodic_tasks: {}\n", record.message);
+    line = fmt::format("periodic_tasks: {}\n", message);
   } else {
-    line = fmt::format("periodic_tasks: {} [{}]\n", record.message, render_fields(record));
+    line = fmt::format("periodic_tasks: {} [{}]\n", message, render_fields(record));
   }
   std::fputs(line.c_str(), m_stream);
   std::fflush(m_stream);

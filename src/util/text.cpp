@@ -142,6 +142,24 @@ std::string escape_control(std::string_view text)
   return out;
 }
 
+std::string escape_json_controls(std::string_view json)
+{
+  std::string out;
+  out.reserve(json.size());
+  while (!json.empty()) {
+    const std::size_t valid = utf8_sequence_length(json);
+    const std::size_t length = valid == 0 ? 1 : valid; // an invalid byte is kept as it is
+    if (const char32_t c = decode_utf8(json, length);
+        valid != 0 && c >= 0x7F && is_control(c)) { // only in strings: the structure is ASCII
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+    } else {
+      out.append(json.substr(0, length));
+    }
+    json.remove_prefix(length);
+  }
+  return out;
+}
+
 std::string quote_argv(const std::vector<std::string>& argv)
 {
   std::string line;

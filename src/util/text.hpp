@@ -20,6 +20,12 @@ std::string sanitize_utf8(std::string_view bytes);
 // (U+2028, U+2029) as "\u009b". Everything else, backslashes included, is kept.
 std::string escape_control(std::string_view text);
 
+// Returns the serialized JSON `json` with each code point that escape_control()
+// shows but JSON may carry raw (DEL, C1, the bidirectional controls, U+2028,
+// U+2029) written as a "\u007f" escape: the same JSON value, every byte of it
+// safe on a terminal. (JSON itself escapes the C0 controls.)
+std::string escape_json_controls(std::string_view json);
+
 // Returns `argv` as a shell user can read it, quoting words that need it. The
 // bytes of each word are kept (a newline stays a newline inside its quotes), as
 // the journal keeps them: human-readable output passes it through escape_control().

@@ -133,3 +133,20 @@ TEST_CASE("render_history_text and _json: one row per run, dry runs marked")
   CHECK(j["runs"][1]["dry_run"] == true);
   CHECK(j["runs"][1]["exit_status"] == 0);
 }
+
+TEST_CASE("render_status_text, render_history_json: control characters escaped, JSON exact")
+{
+  const test::ScopedEnv tz("TZ", "UTC");
+  TaskRun run = failed_run();
+  run.record.task = "v\x1b[2J\nperiodic_tasks: task \"v\" succeeded\x7f";
+  TaskStatus status;
+  status.task = run.record.task;
+  status.last = run;
+  const std::string text = render_status_text({status});
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find("v\\x1b[2J\\nperiodic_tasks: task \"v\" succeeded\\x7f  ") != std::string::npos);
+  const std::string json = render_history_json({run});
+  CHECK(json.find("\"v\\u001b[2J\\nperiodic_tasks: task \\\"v\\\" succeeded\\u007f\"") !=
+        std::string::npos);
+  CHECK(nlohmann::json::parse(json)["runs"][0]["task"] == run.record.task);
+}

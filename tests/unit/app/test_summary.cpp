@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include <algorithm>
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -55,6 +57,30 @@ TEST_CASE("render_summary_json: one object with every task")
   CHECK(j["tasks"][1]["exit_status"] == 3);
   CHECK(j["tasks"][1]["signal"].is_null());
   CHECK(j["tasks"][1]["output_tail"][1] == "disk full");
+}
+
+TEST_CASE("render_summary_text: a task's escape sequences and newlines are shown in its row")
+{
+  RunSummary s = sample();
+  s.tasks[1].output_tail.back() = "\x1b[2K\rbackup success\nperiodic_tasks: task \"b\" succeeded";
+  s.tasks[1].name = "report\x9b";
+  const std::string text = render_summary_text(s);
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find('\r') == std::string::npos);
+  CHECK(text.find("\\x1b[2K\\rbackup success\\nperiodic_tasks: task \"b\" succeeded\n") !=
+        std::string::npos);
+  CHECK(std::count(text.begin(), text.end(), '\n') == 4);
+}
+
+TEST_CASE("render_summary_json: exact text, every byte safe on a terminal")
+{
+  RunSummary s = sample();
+  const std::string tail = "\x1b[2J\x7f\xc2\x9b"
+                           "2J\xe2\x80\xae\nok \xc3\xa9";
+  s.tasks[1].output_tail.back() = tail;
+  const std::string text = render_summary_json(s, 1);
+  CHECK(text.find("\"\\u001b[2J\\u007f\\u009b2J\\u202e\\nok \xc3\xa9\"") != std::string::npos);
+  CHECK(nlohmann::json::parse(text)["tasks"][1]["output_tail"][1] == tail);
 }
 
 TEST_CASE("render_task_list_text: run order, kind, enabled, timeout, source")

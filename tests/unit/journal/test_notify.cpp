@@ -95,9 +95,11 @@ TEST_CASE("SdNotifySink: one STATUS= datagram per line to $NOTIFY_SOCKET")
     SdNotifySink sink;
     sink.send_status("Running 3/7: vacuum-events (41s)");
     sink.send_status("two\nlines");
+    sink.send_status("Running 1/1: x\x1b[2J\rMAINPID=1");
   }
   CHECK(socket.receive() == "STATUS=Running 3/7: vacuum-events (41s)");
-  CHECK(socket.receive() == "STATUS=two lines"); // a newline would start a new assignment
+  CHECK(socket.receive() == "STATUS=two\\nlines"); // a newline would start a new assignment
+  CHECK(socket.receive() == "STATUS=Running 1/1: x\\x1b[2J\\rMAINPID=1");
 }
 
 TEST_CASE("notify_send: '@' names a socket in the abstract namespace")

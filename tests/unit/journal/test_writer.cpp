@@ -200,6 +200,40 @@ TEST_CASE("ConsoleLog: output lines carry the task name and mark stderr")
   }
 }
 
+TEST_CASE("ConsoleLog: control characters are shown, never acted on; one record, one line")
+{
+  // A failing task's last line, a server's DETAIL with a newline, a task name
+  // from a quoted TOML key: none may move the cursor or start a line of its own.
+  const Record failed{Priority::err,
+                      "task \"x\" failed: \x1b[2K\rbackup success",
+                      message_id::task_failed,
+                      {{"TASK", "x\x1b]0;t\x07"},
+                       {"DB_DETAIL", "a\nperiodic_tasks: task \"backup\" succeeded"},
+                       {"DB_HINT", "\xc2\x9b"
+                                   "2J\x7f"}}};
+  CHECK(render(ConsoleLog::Detail::all_fields, failed) ==
+        "periodic_tasks: task \"x\" failed: \\x1b[2K\\rbackup success [TASK=x\\x1b]0;t\\x07 "
+        "DB_DETAIL=\"a\\nperiodic_tasks: task \"backup\" succeeded\" DB_HINT=\\u009b2J\\x7f]\n");
+  CHECK(render(ConsoleLog::Detail::progress, failed) ==
+        "periodic_tasks: task \"x\" failed: \\x1b[2K\\rbackup success\n");
+  const Record out{Priority::info,
+                   "\x1b[2K\rok\x9b",
+                   message_id::task_output,
+                   {{"TASK", "x\ny"}, {"STREAM", "stderr"}}};
+  CHECK(render(ConsoleLog::Detail::progress, out) == "x\\ny! \\x1b[2K\\rok\xef\xbf\xbd\n");
+}
+
+TEST_CASE("journal_datagram: the journal keeps a value's control bytes as they were")
+{
+  const Record record{Priority::info,
+                      "\x1b[2K\rbackup success",
+                      message_id::task_output,
+                      {{"DB_DETAIL", "a\nb\x9b"}}};
+  const std::string datagram = journal_datagram(record);
+  CHECK(datagram.find("MESSAGE=\x1b[2K\rbackup success\n") != std::string::npos);
+  CHECK(datagram.find("a\nb\x9b\n") != std::string::npos);
+}
+
 TEST_CASE("fd_is_journal_stream: matches $JOURNAL_STREAM's device:inode only")
 {
   std::FILE* file = std::tmpfile();
