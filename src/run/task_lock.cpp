@@ -5,6 +5,18 @@
 // processes from inheriting — and so extending — the lock. The holder writes
 // its pid into the file after locking so a second run can name it; the file is
 // never deleted (deleting a locked file lets a third run lock a new inode).
+//
+// Writing that pid is the dangerous part, for root above all: whoever can
+// create names in the lock directory could make DIR/<task>.lock a hard link to
+// /etc/shadow, and a blind open-and-write would overwrite it. So the directory
+// must be a real directory (O_NOFOLLOW) that group and others cannot write,
+// held open so every lock file is opened in the directory that was checked;
+// the file is opened without O_TRUNC, O_NOFOLLOW and O_NONBLOCK (a FIFO must
+// not hang us), and fstat must show a regular file with one link before
+// anything is written. Only a file of our own gets the pid; one of root or of
+// the directory's owner (root's manual run shares the service user's
+// directory) is locked through the same fd unwritten, and a "held" answer
+// takes the holder from /proc/locks, since the file may name an earlier one.
 #include "run/task_lock.hpp"
 
 #include <cerrno>
@@ -14,6 +26,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -58,79 +71,202 @@ void write_own_pid(int fd, const std::string& text)
   [[maybe_unused]] const int truncated = ::ftruncate(fd, keep);
 }
 
-tl::expected<void, LockFailure> ensure_directory(const std::filesystem::path& directory)
+LockFailure lock_error(std::string message)
 {
-  if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST) {
-    return tl::unexpected(LockFailure{LockFailure::Kind::error, 0,
-                                      fmt::format("cannot create lock directory {}: {}",
-                                                  directory.string(), std::strerror(errno))});
+  return {LockFailure::Kind::error, 0, std::move(message)};
+}
+
+LockFailure refusing(std::string_view noun, const std::filesystem::path& path, std::string_view why,
+                     const std::string& fix)
+{
+  return lock_error(fmt::format("refusing {} {}: {}; fix with: {}", noun, path.string(), why, fix));
+}
+
+std::string_view file_kind(mode_t mode)
+{
+  switch (mode & S_IFMT) {
+  case S_IFDIR:
+    return "a directory";
+  case S_IFIFO:
+    return "a FIFO";
+  case S_IFSOCK:
+    return "a socket";
+  case S_IFCHR:
+    return "a character device";
+  case S_IFBLK:
+    return "a block device";
+  case S_IFLNK:
+    return "a symbolic link";
+  default:
+    return "not a regular file";
   }
+}
+
+// Whether we may write our pid into a lock file, or only lock it.
+enum class Writable { no, yes };
+
+// Accepts the lock file open on `fd` only if it is a regular file with one
+// name, owned by us, root or the lock directory's owner (`directory_owner`):
+// anything else could be another file's contents, which the pid would overwrite.
+tl::expected<Writable, LockFailure> check_lock_file(int fd, const std::filesystem::path& path,
+                                                    long directory_owner)
+{
   struct stat st
   {
   };
-  if (::lstat(directory.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+  if (::fstat(fd, &st) != 0) {
+    return tl::unexpected(lock_error(
+        fmt::format("cannot inspect lock file {}: {}", path.string(), std::strerror(errno))));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    const auto fix = (S_ISDIR(st.st_mode) ? "rmdir " : "rm ") + path.string();
     return tl::unexpected(
-        LockFailure{LockFailure::Kind::error, 0,
-                    fmt::format("lock directory {} is not a directory", directory.string())});
+        refusing("lock file", path,
+                 fmt::format("it is {}, not a regular file", file_kind(st.st_mode)), fix));
   }
-  // Root shares the service user's RuntimeDirectory (a manual run must see the
-  // timer's locks); anyone else trusts only their own or root's directory.
-  if (::geteuid() != 0 && st.st_uid != ::geteuid() && st.st_uid != 0) {
-    return tl::unexpected(LockFailure{LockFailure::Kind::error, 0,
-                                      fmt::format("lock directory {} is owned by uid {}, not by us",
-                                                  directory.string(), st.st_uid)});
+  if (st.st_nlink != 1) {
+    return tl::unexpected(
+        refusing("lock file", path,
+                 fmt::format("it has {} hard links, so it is another file's name too", st.st_nlink),
+                 "rm " + path.string()));
   }
-  return {};
+  const uid_t me = ::geteuid();
+  if (st.st_uid == me) {
+    return Writable::yes;
+  }
+  if (st.st_uid == 0 || static_cast<long>(st.st_uid) == directory_owner) {
+    return Writable::no; // root's manual run and the service share the directory
+  }
+  return tl::unexpected(refusing(
+      "lock file", path,
+      fmt::format("owned by uid {}, not by uid {} or the lock directory's owner", st.st_uid, me),
+      "rm " + path.string()));
+}
+
+// Returns the pid holding the lock on `fd`: the kernel's word in /proc/locks,
+// else the pid in the file (a holder that could not write it leaves a stale one).
+long holder_of(int fd)
+{
+  struct stat st
+  {
+  };
+  if (::fstat(fd, &st) == 0) {
+    std::ifstream in("/proc/locks");
+    std::ostringstream text;
+    text << in.rdbuf();
+    const auto pid = flock_holder(text.str(), major(st.st_dev), minor(st.st_dev), st.st_ino);
+    if (pid && *pid > 0) {
+      return *pid;
+    }
+  }
+  return read_holder_pid(fd);
 }
 
 } // namespace
 
+// Creates the lock directory if needed and holds it open: every lock file is
+// opened relative to it, so the directory checked is the directory used.
+tl::expected<void, LockFailure> FileTaskLocks::open_directory()
+{
+  m_directory_fd.reset();
+  const std::filesystem::path& directory = m_directory;
+  if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST) {
+    return tl::unexpected(lock_error(fmt::format("cannot create lock directory {}: {}",
+                                                 directory.string(), std::strerror(errno))));
+  }
+  UniqueFd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st
+  {
+  };
+  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
+    const int error = errno;
+    if (::lstat(directory.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      return tl::unexpected(lock_error(
+          fmt::format("refusing lock directory {}: it is a symbolic link; give the directory it "
+                      "points to",
+                      directory.string())));
+    }
+    if (error == ENOTDIR) {
+      return tl::unexpected(
+          lock_error(fmt::format("lock directory {} is not a directory", directory.string())));
+    }
+    return tl::unexpected(lock_error(fmt::format("cannot open lock directory {}: {}",
+                                                 directory.string(), std::strerror(error))));
+  }
+  // Root shares the service user's RuntimeDirectory (a manual run must see the
+  // timer's locks); anyone else trusts only their own or root's directory.
+  if (::geteuid() != 0 && st.st_uid != ::geteuid() && st.st_uid != 0) {
+    return tl::unexpected(lock_error(fmt::format("lock directory {} is owned by uid {}, not by us",
+                                                 directory.string(), st.st_uid)));
+  }
+  // As config/loader.cpp refuses a config file others can write: whoever can
+  // create files here can hold any task's lock forever.
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    return tl::unexpected(refusing(
+        "lock directory", directory,
+        fmt::format("mode {:04o} is writable by group/others, who could hold any task's lock",
+                    st.st_mode & 07777),
+        "chmod go-w " + directory.string()));
+  }
+  m_directory_fd = std::move(fd);
+  m_directory_owner = static_cast<long>(st.st_uid);
+  return {};
+}
+
 tl::expected<std::unique_ptr<TaskLock>, LockFailure> FileTaskLocks::acquire(std::string_view task)
 {
   // The directory is checked before the first lock of a run, and again only
-  // if it has vanished since (then the open fails with ENOENT).
-  if (!m_directory_checked) {
-    if (auto ok = ensure_directory(m_directory); !ok) {
+  // if it has vanished since (then the openat fails with ENOENT). No O_TRUNC:
+  // the file is checked before anything is written to it. O_NONBLOCK keeps a
+  // FIFO from hanging the open, O_NOFOLLOW refuses a symbolic link.
+  if (m_directory_fd.get() < 0) {
+    if (auto ok = open_directory(); !ok) {
       return tl::unexpected(ok.error());
     }
-    m_directory_checked = true;
   }
-  const std::filesystem::path path = m_directory / (std::string(task) + ".lock");
-  constexpr int k_flags = O_CREAT | O_CLOEXEC | O_NOFOLLOW;
-  UniqueFd fd(::open(path.c_str(), O_RDWR | k_flags, 0644));
+  const std::string name = std::string(task) + ".lock";
+  const std::filesystem::path path = m_directory / name;
+  constexpr int k_flags = O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+  UniqueFd fd(::openat(m_directory_fd.get(), name.c_str(), O_RDWR | O_CREAT | k_flags, 0644));
   if (fd.get() < 0 && errno == ENOENT) {
-    if (auto ok = ensure_directory(m_directory); !ok) {
+    if (auto ok = open_directory(); !ok) {
       return tl::unexpected(ok.error());
     }
-    fd.reset(::open(path.c_str(), O_RDWR | k_flags, 0644));
+    fd.reset(::openat(m_directory_fd.get(), name.c_str(), O_RDWR | O_CREAT | k_flags, 0644));
   }
-  bool writable = true;
   if (fd.get() < 0 && errno == EACCES) {
     // Another user's lock file (root's manual run vs the service user): flock
     // works on a read-only descriptor too; we just cannot record our pid.
-    fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    writable = false;
+    fd.reset(::openat(m_directory_fd.get(), name.c_str(), O_RDONLY | k_flags));
   }
   if (fd.get() < 0) {
-    return tl::unexpected(LockFailure{
-        LockFailure::Kind::error, 0,
-        fmt::format("cannot open lock file {}: {}", path.string(), std::strerror(errno))});
+    if (errno == ELOOP) {
+      return tl::unexpected(
+          refusing("lock file", path, "it is a symbolic link", "rm " + path.string()));
+    }
+    if (errno == EISDIR) {
+      return tl::unexpected(refusing("lock file", path, "it is a directory, not a regular file",
+                                     "rmdir " + path.string()));
+    }
+    return tl::unexpected(lock_error(
+        fmt::format("cannot open lock file {}: {}", path.string(), std::strerror(errno))));
+  }
+  const auto writable = check_lock_file(fd.get(), path, m_directory_owner);
+  if (!writable) {
+    return tl::unexpected(writable.error());
   }
   while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) {
       continue;
     }
     const int error = errno;
-    LockFailure failure;
     if (error == EWOULDBLOCK) {
-      failure = {LockFailure::Kind::held, read_holder_pid(fd.get()), {}};
-    } else {
-      failure = {LockFailure::Kind::error, 0,
-                 fmt::format("cannot lock {}: {}", path.string(), std::strerror(error))};
+      return tl::unexpected(LockFailure{LockFailure::Kind::held, holder_of(fd.get()), {}});
     }
-    return tl::unexpected(failure);
+    return tl::unexpected(
+        lock_error(fmt::format("cannot lock {}: {}", path.string(), std::strerror(error))));
   }
-  if (writable) {
+  if (*writable == Writable::yes && (::fcntl(fd.get(), F_GETFL) & O_ACCMODE) == O_RDWR) {
     if (m_pid_line.empty()) {
       m_pid_line = fmt::format("{}\n", ::getpid());
     }

@@ -12,6 +12,8 @@
 
 #include <tl/expected.hpp>
 
+#include "util/fd.hpp"
+
 namespace pt {
 
 // Held while it lives.
@@ -36,7 +38,10 @@ public:
   virtual tl::expected<std::unique_ptr<TaskLock>, LockFailure> acquire(std::string_view task) = 0;
 };
 
-// flock(2) on DIR/<task>.lock, close-on-exec, holding the owner's pid.
+// flock(2) on DIR/<task>.lock, close-on-exec, holding the owner's pid. DIR must
+// be a real directory owned by us or root (for root: by anyone) that group and
+// others cannot write; a lock path that is not a regular file with one link,
+// owned by us, root or DIR's owner, is an error naming it and the fix.
 class FileTaskLocks final : public TaskLocks
 {
 public:
@@ -45,9 +50,12 @@ public:
   const std::filesystem::path& directory() const { return m_directory; }
 
 private:
+  tl::expected<void, LockFailure> open_directory();
+
   std::filesystem::path m_directory;
-  bool m_directory_checked = false; // created and checked once per run, again if it vanished
-  std::string m_pid_line;           // "PID\n", written into each lock taken
+  UniqueFd m_directory_fd; // opened and checked once per run, again if it vanished
+  long m_directory_owner = -1;
+  std::string m_pid_line; // "PID\n", written into each lock file of our own that we take
 };
 
 // Whether a task's lock is held right now, and by whom.

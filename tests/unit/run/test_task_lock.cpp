@@ -4,9 +4,11 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "run/task_lock.hpp"
 
@@ -96,6 +98,114 @@ TEST_CASE("FileTaskLocks: an unusable directory is an error, not a skip")
   CHECK(lock.error().kind == LockFailure::Kind::error);
   CHECK(lock.error().message ==
         "lock directory " + (dir / "file").string() + " is not a directory");
+  std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+std::string contents(const std::filesystem::path& path)
+{
+  std::ifstream in(path);
+  return {(std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()};
+}
+
+} // namespace
+
+TEST_CASE("FileTaskLocks: never writes to a lock path that is not a file of its own")
+{
+  const auto dir = temp_dir();
+  std::filesystem::create_directory(dir / "locks");
+  FileTaskLocks locks(dir / "locks");
+  const auto path = (dir / "locks" / "t.lock").string();
+  std::ofstream(dir / "victim") << "precious bytes\n";
+  auto refused = [&](const std::string& why, const std::string& fix) {
+    auto lock = locks.acquire("t");
+    REQUIRE_FALSE(lock.has_value());
+    CHECK(lock.error().kind == LockFailure::Kind::error);
+    CHECK(lock.error().message == "refusing lock file " + path + ": " + why + "; fix with: " + fix);
+  };
+  SUBCASE("a hard link to another file")
+  {
+    REQUIRE(::link((dir / "victim").c_str(), path.c_str()) == 0);
+    refused("it has 2 hard links, so it is another file's name too", "rm " + path);
+  }
+  SUBCASE("a symbolic link")
+  {
+    std::filesystem::create_symlink(dir / "victim", path);
+    refused("it is a symbolic link", "rm " + path);
+  }
+  SUBCASE("a FIFO (the open does not hang)")
+  {
+    REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+    refused("it is a FIFO, not a regular file", "rm " + path);
+  }
+  SUBCASE("a directory")
+  {
+    std::filesystem::create_directory(path);
+    refused("it is a directory, not a regular file", "rmdir " + path);
+  }
+  SUBCASE("a file owned by another user")
+  {
+    if (::geteuid() != 0) {
+      return; // only root can give a file away
+    }
+    std::ofstream(path) << "1\n";
+    REQUIRE(::chown(path.c_str(), 4321, 4321) == 0);
+    refused("owned by uid 4321, not by uid 0 or the lock directory's owner", "rm " + path);
+    CHECK(contents(path) == "1\n");
+  }
+  CHECK(contents(dir / "victim") == "precious bytes\n");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("FileTaskLocks: root locks the service user's lock file without writing to it")
+{
+  if (::geteuid() != 0) {
+    return; // only root can give files away
+  }
+  const auto dir = temp_dir();
+  std::filesystem::create_directory(dir / "locks");
+  std::ofstream(dir / "locks" / "t.lock") << "4711\n";
+  REQUIRE(::chown((dir / "locks").c_str(), 4321, 4321) == 0);
+  REQUIRE(::chown((dir / "locks" / "t.lock").c_str(), 4321, 4321) == 0);
+  FileTaskLocks locks(dir / "locks");
+  auto lock = locks.acquire("t");
+  REQUIRE(lock.has_value());
+  CHECK(contents(dir / "locks" / "t.lock") == "4711\n");
+  auto again = locks.acquire("t");
+  REQUIRE_FALSE(again.has_value());
+  CHECK(again.error().holder_pid == getpid()); // from /proc/locks, not the file's stale pid
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("FileTaskLocks: refuses a lock directory others may write to, or a symbolic link")
+{
+  const auto dir = temp_dir();
+  const auto locks_dir = dir / "locks";
+  std::filesystem::create_directory(locks_dir);
+  SUBCASE("world-writable, even with the sticky bit")
+  {
+    for (const mode_t mode : {01777, 0777, 0775}) {
+      REQUIRE(::chmod(locks_dir.c_str(), mode) == 0);
+      FileTaskLocks locks(locks_dir);
+      auto lock = locks.acquire("t");
+      REQUIRE_FALSE(lock.has_value());
+      CHECK(lock.error().message ==
+            fmt::format("refusing lock directory {}: mode {:04o} is writable by group/others, "
+                        "who could hold any task's lock; fix with: chmod go-w {}",
+                        locks_dir.string(), mode, locks_dir.string()));
+      CHECK_FALSE(std::filesystem::exists(locks_dir / "t.lock"));
+    }
+  }
+  SUBCASE("a symbolic link to a directory")
+  {
+    std::filesystem::create_directory_symlink(locks_dir, dir / "link");
+    FileTaskLocks locks(dir / "link");
+    auto lock = locks.acquire("t");
+    REQUIRE_FALSE(lock.has_value());
+    CHECK(lock.error().message == "refusing lock directory " + (dir / "link").string() +
+                                      ": it is a symbolic link; give the directory it points to");
+  }
   std::filesystem::remove_all(dir);
 }
 
