@@ -234,10 +234,15 @@ tl::expected<std::unique_ptr<TaskLock>, LockFailure> FileTaskLocks::acquire(std:
     }
     fd.reset(::openat(m_directory_fd.get(), name.c_str(), O_RDWR | O_CREAT | k_flags, 0644));
   }
-  if (fd.get() < 0 && errno == EACCES) {
-    // Another user's lock file (root's manual run vs the service user): flock
-    // works on a read-only descriptor too; we just cannot record our pid.
+  if (fd.get() < 0 && (errno == EACCES || errno == EROFS)) {
+    // Another user's lock file (root's manual run vs the service user), or a
+    // read-only directory: flock works on a read-only descriptor too; we just
+    // cannot record our pid. If the file is not there either, the first error says why.
+    const int error = errno;
     fd.reset(::openat(m_directory_fd.get(), name.c_str(), O_RDONLY | k_flags));
+    if (fd.get() < 0 && errno == ENOENT) {
+      errno = error;
+    }
   }
   if (fd.get() < 0) {
     if (errno == ELOOP) {
