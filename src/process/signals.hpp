@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// SIGTERM/SIGINT to the runner, turned into a readable fd and a remembered signal.
+// Signals to the runner, turned into a readable fd and a remembered signal.
 #pragma once
 
 #include "util/duration.hpp"
@@ -12,12 +12,14 @@ class StopSource
 {
 public:
   virtual ~StopSource() = default;
-  // Returns the signal that asked the run to stop (SIGTERM or SIGINT), or 0.
+  // Returns the signal that asked the run to stop (SIGTERM for SIGHUP), or 0.
   virtual int stop_signal() const = 0;
 };
 
-// Installs handlers for SIGTERM, SIGINT and SIGHUP (treated as SIGTERM) and
-// ignores SIGPIPE. One instance per process; restores the defaults on destruction.
+// Turns SIGTERM, SIGINT, SIGHUP (treated as SIGTERM) and every other signal
+// that would end the runner (SIGUSR1, SIGALRM, real-time signals, ...; list in
+// signals.cpp) into a stop request; ignores SIGPIPE and SIGXFSZ. One instance
+// per process; restores the defaults on destruction.
 class SignalStop final : public StopSource
 {
 public:

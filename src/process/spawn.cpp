@@ -3,9 +3,12 @@
 //
 // The task starts in a session and process group of its own (POSIX_SPAWN_SETSID),
 // so it has no controlling terminal and the runner can signal its group as one.
-// Its signal mask is emptied and every signal is set to its default action: the
-// runner ignores SIGPIPE, and an ignored signal or a blocked mask would survive
-// the exec and change how the task behaves.
+// Its signal mask is emptied and every signal (sigfillset: all of them, so each
+// one signals.cpp catches or ignores) is set to its default action: the runner
+// ignores SIGPIPE and SIGXFSZ, and an ignored signal or a blocked mask would
+// survive the exec and change how the task behaves (caught ones are reset by
+// the exec itself). tests/integration/test_signal_task_default_dispositions.sh
+// checks the task's SigIgn and SigBlk.
 //
 // Its stdin is /dev/null, its stdout and stderr are pipes, and no other fd leaks
 // into it: every fd we open is O_CLOEXEC, and closefrom(3) catches the rest. If

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <array>
-#include <csignal>
 #include <cstddef>
 #include <utility>
 
@@ -42,11 +41,8 @@ static_assert(k_task_result_words.size() == static_cast<std::size_t>(TaskResult:
 
 int exit_code_for(const RunSummary& summary)
 {
-  if (summary.interrupted_by == SIGINT) {
-    return k_exit_sigint;
-  }
   if (summary.interrupted_by != 0) {
-    return k_exit_sigterm;
+    return 128 + summary.interrupted_by; // 130 for SIGINT, 143 for SIGTERM (and SIGHUP), as a shell
   }
   const auto& tasks = summary.tasks;
   const bool any_failed = std::any_of(tasks.begin(), tasks.end(), [](const TaskOutcome& t) {

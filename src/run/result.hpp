@@ -78,7 +78,7 @@ struct RunSummary
   std::vector<TaskOutcome> tasks; // one per selected task, in run order
 };
 
-// Returns the process exit code for `summary` (0, 1, 75, 130 or 143).
+// Returns the process exit code for `summary`: 0, 1, 75, or 128 + the signal that interrupted it.
 int exit_code_for(const RunSummary& summary);
 
 // Returns "success", "failed", ... (the TASK_RESULT vocabulary).

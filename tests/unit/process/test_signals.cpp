@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdexcept>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -73,4 +74,32 @@ TEST_CASE("SignalStop: installs interrupting handlers and restores the defaults"
     const bool restored = current_action(signal).sa_handler == SIG_DFL;
     CHECK(restored);
   }
+}
+
+TEST_CASE("SignalStop: every other signal that would kill the runner is a stop request or ignored")
+{
+  std::vector<int> stopping{SIGUSR1, SIGUSR2,   SIGALRM, SIGVTALRM, SIGPROF,
+                            SIGXCPU, SIGSTKFLT, SIGIO,   SIGPWR};
+  for (int signal = SIGRTMIN; signal <= SIGRTMAX; ++signal) {
+    stopping.push_back(signal);
+  }
+  for (const int signal : stopping) {
+    CAPTURE(signal);
+    {
+      const SignalStop stop;
+      const auto action = current_action(signal);
+      const bool handled = action.sa_handler != SIG_DFL && action.sa_handler != SIG_IGN;
+      CHECK(handled);
+      CHECK((action.sa_flags & SA_RESTART) == 0);
+      CHECK(std::raise(signal) == 0);
+      CHECK(stop.stop_signal() == signal);
+      CHECK(readable(stop.wake_fd()));
+      const bool file_size_ignored = current_action(SIGXFSZ).sa_handler == SIG_IGN;
+      CHECK(file_size_ignored); // a write past RLIMIT_FSIZE fails with EFBIG instead
+    }
+    const bool restored = current_action(signal).sa_handler == SIG_DFL;
+    CHECK(restored);
+  }
+  const bool file_size_restored = current_action(SIGXFSZ).sa_handler == SIG_DFL;
+  CHECK(file_size_restored);
 }
