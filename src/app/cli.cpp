@@ -14,9 +14,10 @@ namespace {
 
 constexpr const char* k_footer = R"(
 Exit status: 0 all ran tasks succeeded (or nothing to run), 1 a task failed,
-timed out, crashed or could not start, 64 usage error, 75 every selected task
-was skipped because another run holds it, 77 status/history may not read the
-journal, 78 invalid or untrusted config, 130/143 interrupted by SIGINT/SIGTERM.
+timed out, crashed or could not start, 64 usage error, 70 internal error, 71
+operating-system error, 75 every selected task was skipped because another run
+holds it, 77 status/history may not read the journal, 78 invalid or untrusted
+config, 128+n interrupted by signal n (130 SIGINT, 143 SIGTERM/SIGHUP).
 
 Environment: PERIODIC_TASKS_CONFIG names the config file (like --config).
 See periodic_tasks(8) and docs/ for the config format and journal fields.)";
