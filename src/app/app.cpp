@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "app/cli.hpp"
+#include "app/print.hpp"
 #include "app/report.hpp"
 #include "app/summary.hpp"
 #include "config/loader.hpp"
@@ -169,9 +170,9 @@ int run_command(const CliOptions& options, const Config& config)
   }
   const int code = exit_code_for(summary);
   if (options.json) {
-    std::fputs(render_summary_json(summary, code).c_str(), stdout);
+    print(stdout, render_summary_json(summary, code));
   } else if (!fd_is_journal_stream(STDOUT_FILENO, std::getenv("JOURNAL_STREAM"))) {
-    std::fputs(render_summary_text(summary).c_str(), stdout);
+    print(stdout, render_summary_text(summary));
   }
   return code;
 }
@@ -192,9 +193,8 @@ std::unique_ptr<TaskJournal> open_task_journal(const CliOptions& options)
                               files.unreadable.front().string(), user, user));
     }
     if (!files.any) {
-      std::fputs("periodic_tasks: warning: no journal files under /run/log/journal or "
-                 "/var/log/journal (is systemd-journald running?)\n",
-                 stderr);
+      print(stderr, "periodic_tasks: warning: no journal files under /run/log/journal or "
+                    "/var/log/journal (is systemd-journald running?)\n");
     }
   }
   auto journal = SdTaskJournal::open(options.journal_directory);
@@ -234,8 +234,7 @@ int status_command(const CliOptions& options, const Config& config)
     statuses.push_back(read_status(*journal, *task, locks));
     any_failing = any_failing || (statuses.back().last && is_failure(statuses.back().last->result));
   }
-  std::fputs((options.json ? render_status_json(statuses) : render_status_text(statuses)).c_str(),
-             stdout);
+  print(stdout, options.json ? render_status_json(statuses) : render_status_text(statuses));
   return any_failing ? k_exit_task_failed : k_exit_ok;
 }
 
@@ -260,10 +259,9 @@ int history_command(const CliOptions& options)
   }
   const auto journal = open_task_journal(options);
   const auto runs = read_history(*journal, query, lock_probe());
-  std::fputs((options.json ? render_history_json(runs) : render_history_text(runs)).c_str(),
-             stdout);
+  print(stdout, options.json ? render_history_json(runs) : render_history_text(runs));
   if (runs.empty() && !options.json) {
-    std::fputs("periodic_tasks: no matching task runs in the journal\n", stderr);
+    print(stderr, "periodic_tasks: no matching task runs in the journal\n");
   }
   return k_exit_ok;
 }
@@ -274,13 +272,13 @@ int history_command(const CliOptions& options)
 // the screen.
 void print_error(std::string_view message)
 {
-  std::fprintf(stderr, "periodic_tasks: error: %s\n", escape_control(message).c_str());
+  print(stderr, fmt::format("periodic_tasks: error: {}\n", escape_control(message)));
 }
 
 int dispatch(const CliOptions& options)
 {
   if (options.command == Command::version) {
-    std::printf("periodic_tasks %s\n", PT_VERSION);
+    print(stdout, fmt::format("periodic_tasks {}\n", PT_VERSION));
     return k_exit_ok;
   }
   if (options.command == Command::history) {
@@ -289,15 +287,13 @@ int dispatch(const CliOptions& options)
   const Config config = load(options);
   switch (options.command) {
   case Command::check:
-    std::printf("%s: OK, %zu task%s from %zu file%s\n",
-                escape_control(config.sources.front()).c_str(), config.tasks.size(),
-                config.tasks.size() == 1 ? "" : "s", config.sources.size(),
-                config.sources.size() == 1 ? "" : "s");
+    print(stdout,
+          fmt::format("{}: OK, {} task{} from {} file{}\n", escape_control(config.sources.front()),
+                      config.tasks.size(), config.tasks.size() == 1 ? "" : "s",
+                      config.sources.size(), config.sources.size() == 1 ? "" : "s"));
     return k_exit_ok;
   case Command::list:
-    std::fputs(
-        (options.json ? render_task_list_json(config) : render_task_list_text(config)).c_str(),
-        stdout);
+    print(stdout, options.json ? render_task_list_json(config) : render_task_list_text(config));
     return k_exit_ok;
   case Command::status:
     return status_command(options, config);
@@ -306,14 +302,13 @@ int dispatch(const CliOptions& options)
   }
 }
 
-} // namespace
-
-int main_entry(int argc, char** argv)
+// Parses the command line and runs the command; returns the exit code.
+int run_main(int argc, char** argv)
 {
   const CliParse parsed = parse_command_line(argc, argv);
   if (!parsed.options) {
     if (parsed.exit_code == 0) {
-      std::fputs(parsed.output.c_str(), stdout);
+      print(stdout, parsed.output);
     } else {
       print_error(parsed.output);
     }
@@ -322,14 +317,21 @@ int main_entry(int argc, char** argv)
   try {
     return dispatch(*parsed.options);
   } catch (const Fatal& e) {
-    std::fflush(stdout);
+    static_cast<void>(std::fflush(stdout)); // what was printed comes before the error
     print_error(e.what());
     return e.exit_code();
   } catch (const std::exception& e) {
-    std::fflush(stdout);
+    static_cast<void>(std::fflush(stdout)); // what was printed comes before the error
     print_error(std::string("internal error: ") + e.what());
     return k_exit_internal;
   }
+}
+
+} // namespace
+
+int main_entry(int argc, char** argv)
+{
+  return finish_stdout(run_main(argc, argv));
 }
 
 } // namespace pt
