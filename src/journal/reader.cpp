@@ -72,7 +72,9 @@ constexpr const char* k_service_user = "periodic-tasks"; // User= of periodic-ta
 
 struct SdJournalApi
 {
-#define PT_SD_JOURNAL_POINTER(name) decltype(&::name) name = nullptr;
+// `name` names a declaration here, where parentheses would not compile.
+#define PT_SD_JOURNAL_POINTER(name)                                                                \
+  decltype(&::name) name = nullptr; // NOLINT(bugprone-macro-parentheses)
   PT_SD_JOURNAL_FUNCTIONS(PT_SD_JOURNAL_POINTER)
 #undef PT_SD_JOURNAL_POINTER
 };

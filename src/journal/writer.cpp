@@ -185,8 +185,10 @@ void ConsoleLog::emit(const Record& record)
   } else {
     line = fmt::format("periodic_tasks: {} [{}]\n", message, render_fields(record));
   }
-  std::fputs(line.c_str(), m_stream);
-  std::fflush(m_stream);
+  // The fallback's last resort: a record that cannot reach stderr either has
+  // nowhere left to go, and the run goes on (the summary's exit code stands).
+  static_cast<void>(std::fputs(line.c_str(), m_stream));
+  static_cast<void>(std::fflush(m_stream));
 }
 
 void append_journal_field(std::string& out, std::string_view name, std::string_view value)

@@ -71,7 +71,9 @@ inline constexpr const char* k_libpq_file = "libpq.so.5";
 
 struct Libpq
 {
-#define PT_LIBPQ_MEMBER(name) decltype(&::name) name = nullptr;
+// `name` names a declaration here, where parentheses would not compile.
+#define PT_LIBPQ_MEMBER(name)                                                                      \
+  decltype(&::name) name = nullptr; // NOLINT(bugprone-macro-parentheses)
   PT_LIBPQ_FUNCTIONS(PT_LIBPQ_MEMBER)
 #undef PT_LIBPQ_MEMBER
 };
