@@ -21,7 +21,7 @@ if [ "${1:-}" = "--tests" ]; then
     # promtool (package prometheus) for the metrics textfile and alert rules;
     # then the Debian package, its lint and the system test in a booted container.
     apt-get install -y -qq --no-install-recommends \
-        util-linux procps jq python3 postgresql-15 postgresql-client-15 clang-format \
+        util-linux procps jq python3 postgresql-15 postgresql-client-15 clang-format clang-tidy \
         prometheus \
         debhelper dpkg-dev fakeroot lintian devscripts \
         systemd-container debootstrap \

@@ -35,6 +35,17 @@ run_suite() {
 }
 
 run_suite build
+
+# Static analysis as .clang-tidy declares it (WarningsAsErrors: every finding
+# fails), on every source file with the flags the build used.
+echo "=== clang-tidy"
+if run-clang-tidy -p build -j "$(nproc)" -quiet "$PWD/src/.*\.cpp\$" >build/clang-tidy.log 2>&1; then
+    echo "PASS: clang-tidy"
+else
+    grep -E "(warning|error):" build/clang-tidy.log | sort -u
+    echo "FAIL: clang-tidy (build/clang-tidy.log)"
+    exit 1
+fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite build-sanitize -DPT_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
 
