@@ -233,10 +233,9 @@ void Splitter::word()
   if (!routine || m_parens != 0) {
     return;
   }
-  if (text == "begin") {
+  // CASE ends with END too; it matters only inside a BEGIN.
+  if (text == "begin" || (text == "case" && m_begins >= 1)) {
     ++m_begins;
-  } else if (text == "case" && m_begins >= 1) {
-    ++m_begins; // CASE ends with END too; it matters only inside a BEGIN
   } else if (text == "end" && m_begins > 0) {
     --m_begins;
   }
