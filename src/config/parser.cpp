@@ -132,13 +132,21 @@ bool find_database_in(const std::vector<Database>& databases, const std::string&
                      [&](const Database& d) { return d.name == name; });
 }
 
-Failure unknown_database(const Task& task, const toml::table& table, const std::string& file,
-                         const std::vector<Database>& databases)
+// Returns the names of `databases`, in file order.
+std::vector<std::string> database_names(const std::vector<Database>& databases)
 {
   std::vector<std::string> names;
+  names.reserve(databases.size());
   for (const auto& database : databases) {
     names.push_back(database.name);
   }
+  return names;
+}
+
+Failure unknown_database(const Task& task, const toml::table& table, const std::string& file,
+                         const std::vector<Database>& databases)
+{
+  const std::vector<std::string> names = database_names(databases);
   const auto guess = closest_match(task.database, names);
   const std::string hint =
       guess ? fmt::format("did you mean \"{}\"?", *guess)
@@ -170,10 +178,7 @@ Status resolve_database(Task& task, const toml::table& table, const std::string&
                 fmt::format("SQL task \"{}\" needs a database, and none is defined", task.name),
                 R"(add a [databases.main] table with conninfo = "..." to the main config file)");
   }
-  std::vector<std::string> names;
-  for (const auto& database : databases) {
-    names.push_back(database.name);
-  }
+  const std::vector<std::string> names = database_names(databases);
   return fail(
       task.origin, fmt::format("task \"{}\" must say which database it uses", task.name),
       fmt::format("add database = \"{}\" (defined: {})", names.front(), fmt::join(names, ", ")));
