@@ -18,10 +18,12 @@ apt-get install -y -qq --no-install-recommends \
     >/dev/null
 if [ "${1:-}" = "--tests" ]; then
     # Integration tests: real children, a throwaway PostgreSQL, a private journald,
-    # promtool (package prometheus) for the metrics textfile and alert rules;
+    # promtool (package prometheus) for the metrics textfile and alert rules,
+    # valgrind to count instructions where growth matters (not time);
     # then the Debian package, its lint and the system test in a booted container.
     apt-get install -y -qq --no-install-recommends \
         util-linux procps jq python3 postgresql-15 postgresql-client-15 clang-format clang-tidy \
+        valgrind \
         prometheus \
         debhelper dpkg-dev fakeroot lintian devscripts \
         systemd-container debootstrap \
