@@ -27,6 +27,7 @@
 #include "postgres/executor.hpp"
 #include "process/posix.hpp"
 #include "run/context.hpp"
+#include "run/environment.hpp"
 #include "run/runner.hpp"
 #include "run/selection.hpp"
 #include "util/text.hpp"
@@ -275,6 +276,28 @@ void print_error(std::string_view message)
   print(stderr, fmt::format("periodic_tasks: error: {}\n", escape_control(message)));
 }
 
+// Warns (stderr, exit status unchanged) about command tasks the kernel would
+// refuse to start: an argument or variable over MAX_ARG_STRLEN, or all of them
+// over ARG_MAX, which depends on the stack limit at run time.
+// Returns how many warnings it printed.
+std::size_t warn_exec_limits(const Config& config)
+{
+  std::size_t count = 0;
+  const ExecLimits limits = current_exec_limits();
+  const Identity identity = current_identity();
+  // The run's own variables at their real lengths (a run id has 32 characters).
+  const RunContext context{std::string(32, '0'), "YYYY-MM-DD", false};
+  for (const Task& task : config.tasks) {
+    for (const std::string& warning : exec_limit_warnings(task, identity, context, limits)) {
+      print(stderr,
+            fmt::format("periodic_tasks: warning: {}: {}\n",
+                        escape_control(format_location(task.origin)), escape_control(warning)));
+      ++count;
+    }
+  }
+  return count;
+}
+
 int dispatch(const CliOptions& options)
 {
   if (options.command == Command::version) {
@@ -286,12 +309,17 @@ int dispatch(const CliOptions& options)
   }
   const Config config = load(options);
   switch (options.command) {
-  case Command::check:
-    print(stdout,
-          fmt::format("{}: OK, {} task{} from {} file{}\n", escape_control(config.sources.front()),
-                      config.tasks.size(), config.tasks.size() == 1 ? "" : "s",
-                      config.sources.size(), config.sources.size() == 1 ? "" : "s"));
+  case Command::check: {
+    const std::size_t warnings = warn_exec_limits(config);
+    print(stdout, fmt::format("{}: OK, {} task{} from {} file{}{}\n",
+                              escape_control(config.sources.front()), config.tasks.size(),
+                              config.tasks.size() == 1 ? "" : "s", config.sources.size(),
+                              config.sources.size() == 1 ? "" : "s",
+                              warnings == 0 ? std::string()
+                                            : fmt::format(" ({} warning{} on stderr)", warnings,
+                                                          warnings == 1 ? "" : "s")));
     return k_exit_ok;
+  }
   case Command::list:
     print(stdout, options.json ? render_task_list_json(config) : render_task_list_text(config));
     return k_exit_ok;

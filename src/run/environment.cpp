@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "run/environment.hpp"
 
+#include <algorithm>
 #include <string_view>
+#include <unistd.h>
 #include <unordered_map>
+
+#include <fmt/format.h>
 
 namespace pt {
 
@@ -59,6 +63,63 @@ std::vector<std::string> task_environment(const Task& task, const Identity& iden
   env.set("PERIODIC_TASKS_AS_OF", context.as_of);
   env.set("PERIODIC_TASKS_DRY_RUN", context.dry_run ? "1" : "0");
   return env.take();
+}
+
+ExecLimits current_exec_limits()
+{
+  const long page = ::sysconf(_SC_PAGESIZE);
+  const long arg_max = ::sysconf(_SC_ARG_MAX);
+  ExecLimits limits;
+  limits.max_string = 32 * static_cast<std::size_t>(page > 0 ? page : 4096);
+  limits.max_total = arg_max > 0 ? static_cast<std::size_t>(arg_max) : 131072;
+  return limits;
+}
+
+std::vector<std::string> exec_limit_warnings(const Task& task, const Identity& identity,
+                                             const RunContext& context, const ExecLimits& limits)
+{
+  std::vector<std::string> warnings;
+  if (task.kind != TaskKind::command) {
+    return warnings;
+  }
+  const auto warn = [&](const std::string& problem) {
+    const std::string line = fmt::format("task \"{}\": {}; hint: pass large data in a file or on "
+                                         "stdin",
+                                         task.name, problem);
+    if (std::find(warnings.begin(), warnings.end(), line) == warnings.end()) {
+      warnings.push_back(line);
+    }
+  };
+  // The argv of a normal run, then of a dry run if it differs (dry_run_args).
+  for (const bool dry_run : {false, true}) {
+    if (dry_run && !task.dry_run_args) {
+      break;
+    }
+    RunContext run = context;
+    run.dry_run = dry_run;
+    const char* mode = dry_run ? " in a dry run" : "";
+    std::size_t total = 0;
+    const auto add = [&](const std::vector<std::string>& strings, const char* what) {
+      for (std::size_t i = 0; i < strings.size(); ++i) {
+        const std::size_t size = strings[i].size() + 1;
+        total += size + sizeof(char*);
+        if (size > limits.max_string) {
+          warn(fmt::format("{} {} is {} bytes; Linux starts no program with an argument or "
+                           "variable over {} bytes (E2BIG), so this task cannot start",
+                           what, i + 1, size, limits.max_string));
+        }
+      }
+    };
+    add(command_argv(task, dry_run), "argument");
+    add(task_environment(task, identity, run), "environment entry");
+    if (total > limits.max_total) {
+      warn(fmt::format("its arguments and environment{} take {} bytes, over this system's "
+                       "limit of {} (ARG_MAX, a quarter of the stack size limit), so it would "
+                       "fail to start (E2BIG)",
+                       mode, total, limits.max_total));
+    }
+  }
+  return warnings;
 }
 
 } // namespace pt

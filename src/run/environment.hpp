@@ -26,4 +26,23 @@ struct Identity
 std::vector<std::string> task_environment(const Task& task, const Identity& identity,
                                           const RunContext& context);
 
+// What execve() accepts (Linux): one argument or variable at most
+// `max_string` bytes with its NUL (MAX_ARG_STRLEN, 32 pages), and all of them
+// with their pointers at most `max_total` (sysconf(_SC_ARG_MAX), a quarter of
+// the stack limit, so it can differ at run time).
+struct ExecLimits
+{
+  std::size_t max_string = 0;
+  std::size_t max_total = 0;
+};
+
+// The limits of this system, read once.
+ExecLimits current_exec_limits();
+
+// Returns why a command `task` could not start (E2BIG) with `identity` in a
+// run like `context`: one line per problem, "task "NAME": ...; hint: ...",
+// for `check` to warn about. Empty for SQL tasks and argvs that fit.
+std::vector<std::string> exec_limit_warnings(const Task& task, const Identity& identity,
+                                             const RunContext& context, const ExecLimits& limits);
+
 } // namespace pt

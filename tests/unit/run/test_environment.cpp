@@ -74,4 +74,62 @@ TEST_CASE("task_environment: 100,000 variables, each once, in order")
   CHECK(env.back() == "PERIODIC_TASKS_DRY_RUN=0");
 }
 
+TEST_CASE("exec_limit_warnings: what execve() would refuse, named before a run")
+{
+  const ExecLimits limits{100, 600};
+  Task task = task_with({});
+  task.command = {"/usr/bin/app", "short"};
+  SUBCASE("an argv that fits: nothing")
+  {
+    CHECK(exec_limit_warnings(task, k_identity, k_context, limits).empty());
+  }
+  SUBCASE("one argument over the per-string limit (its NUL counts)")
+  {
+    task.command.push_back(std::string(100, 'x'));
+    CHECK(exec_limit_warnings(task, k_identity, k_context, limits) ==
+          std::vector<std::string>{
+              "task \"cleanup\": argument 3 is 101 bytes; Linux starts no program with an "
+              "argument or variable over 100 bytes (E2BIG), so this task cannot start; hint: "
+              "pass large data in a file or on stdin"});
+    task.command.back().pop_back();
+    CHECK(exec_limit_warnings(task, k_identity, k_context, limits).empty());
+  }
+  SUBCASE("a variable over the per-string limit, counted as NAME=value")
+  {
+    task.environment = {{"BIG", std::string(96, 'v')}};
+    const auto warnings = exec_limit_warnings(task, k_identity, k_context, limits);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].starts_with("task \"cleanup\": environment entry 6 is 101 bytes"));
+  }
+  SUBCASE("all of them over the total, pointers included")
+  {
+    task.environment = {
+        {"A", std::string(90, 'a')}, {"B", std::string(90, 'b')}, {"C", std::string(90, 'c')}};
+    const auto warnings = exec_limit_warnings(task, k_identity, k_context, limits);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].starts_with("task \"cleanup\": its arguments and environment take "));
+    CHECK(warnings[0].find("over this system's limit of 600 (ARG_MAX") != std::string::npos);
+  }
+  SUBCASE("dry_run_args: the dry run's argv is checked too, and said so")
+  {
+    task.dry_run_args = std::vector<std::string>{std::string(100, 'd')};
+    const auto warnings = exec_limit_warnings(task, k_identity, k_context, limits);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].starts_with("task \"cleanup\": argument 3 is 101 bytes"));
+  }
+  SUBCASE("an SQL task starts no program")
+  {
+    task.kind = TaskKind::sql;
+    task.command.push_back(std::string(500, 'x'));
+    CHECK(exec_limit_warnings(task, k_identity, k_context, limits).empty());
+  }
+}
+
+TEST_CASE("current_exec_limits: Linux's 32 pages per string, ARG_MAX in total")
+{
+  const ExecLimits limits = current_exec_limits();
+  CHECK(limits.max_string >= 32 * 4096);
+  CHECK(limits.max_total >= limits.max_string);
+}
+
 } // namespace pt
