@@ -131,6 +131,25 @@ tl::expected<Writable, LockFailure> check_lock_file(int fd, const std::filesyste
                  "rm " + path.string()));
   }
   const uid_t me = ::geteuid();
+  // Whoever can open a lock file can flock it, and so hold the task's lock
+  // forever: a lock file is for its owner only (0600; earlier versions made
+  // 0644 files). Root's file in the service user's directory becomes the
+  // service user's, so that the service can still open it for writing. A
+  // read-only file system keeps what it has (EROFS).
+  if ((st.st_uid == me || me == 0) && (st.st_mode & 077) != 0 && ::fchmod(fd, 0600) != 0 &&
+      errno != EROFS) {
+    return tl::unexpected(lock_error(fmt::format(
+        "cannot make lock file {} private (chmod 0600): {}", path.string(), std::strerror(errno))));
+  }
+  if (st.st_uid == 0 && me == 0 && directory_owner > 0) {
+    if (::fchown(fd, static_cast<uid_t>(directory_owner), static_cast<gid_t>(-1)) != 0 &&
+        errno != EROFS) {
+      return tl::unexpected(
+          lock_error(fmt::format("cannot give lock file {} to uid {}: {}", path.string(),
+                                 directory_owner, std::strerror(errno))));
+    }
+    return Writable::yes;
+  }
   if (st.st_uid == me) {
     return Writable::yes;
   }
@@ -227,12 +246,12 @@ tl::expected<std::unique_ptr<TaskLock>, LockFailure> FileTaskLocks::acquire(std:
   const std::string name = std::string(task) + ".lock";
   const std::filesystem::path path = m_directory / name;
   constexpr int k_flags = O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
-  UniqueFd fd(::openat(m_directory_fd.get(), name.c_str(), O_RDWR | O_CREAT | k_flags, 0644));
+  UniqueFd fd(::openat(m_directory_fd.get(), name.c_str(), O_RDWR | O_CREAT | k_flags, 0600));
   if (fd.get() < 0 && errno == ENOENT) {
     if (auto ok = open_directory(); !ok) {
       return tl::unexpected(ok.error());
     }
-    fd.reset(::openat(m_directory_fd.get(), name.c_str(), O_RDWR | O_CREAT | k_flags, 0644));
+    fd.reset(::openat(m_directory_fd.get(), name.c_str(), O_RDWR | O_CREAT | k_flags, 0600));
   }
   if (fd.get() < 0 && (errno == EACCES || errno == EROFS)) {
     // Another user's lock file (root's manual run vs the service user), or a
@@ -286,18 +305,16 @@ LockState FileLockProbe::probe(std::string_view task) const
   bool proc_read = false;
   for (const auto& directory : m_directories) {
     const std::filesystem::path path = directory / (std::string(task) + ".lock");
-    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    if (fd.get() < 0) {
-      continue;
-    }
+    // Lock files are private (0600): the kernel's word needs only the file's
+    // identity; the pid in it is read when we may.
     struct stat st
     {
     };
-    const bool ok = ::fstat(fd.get(), &st) == 0;
-    const long pid_in_file = read_holder_pid(fd.get());
-    if (!ok) {
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
       continue;
     }
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    const long pid_in_file = fd.get() >= 0 ? read_holder_pid(fd.get()) : 0;
     if (!proc_read) {
       std::ifstream in("/proc/locks");
       std::ostringstream text;
