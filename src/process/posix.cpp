@@ -206,7 +206,7 @@ void Supervisor::advance_running(Clock::time_point now)
   } else if (const int signal = m_stop.stop_signal(); signal != 0) {
     m_result.kind = ExitKind::interrupted;
     m_stop_signal = signal;
-    begin_stop(signal, now);
+    begin_stop(task_stop_signal(signal), now);
   } else if (m_deadline && now >= *m_deadline) {
     m_result.kind = ExitKind::timed_out;
     begin_stop(SIGTERM, now);

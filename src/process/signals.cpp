@@ -11,8 +11,9 @@
 //   terminal or `kill -HUP` asks for the same clean stop), and SIGUSR1, SIGUSR2,
 //   SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGIO, SIGSTKFLT, SIGPWR and the
 //   real-time signals SIGRTMIN..SIGRTMAX, each recorded as itself. The running
-//   task's tree gets the recorded signal, then SIGKILL after its kill_timeout;
-//   the runner exits 128+n.
+//   task's tree gets SIGINT for SIGINT and SIGTERM for all the others
+//   (task_stop_signal: a task may use SIGUSR1 or SIGHUP to reopen its logs),
+//   then SIGKILL after its kill_timeout; the runner exits 128+n.
 // - ignored: SIGPIPE, so a closed stdout or socket is an EPIPE error where it
 //   is written; SIGXFSZ, so a write past RLIMIT_FSIZE is an EFBIG error.
 // - left at the default: SIGQUIT (a deliberate core dump), and the signals a
@@ -121,6 +122,11 @@ SignalStop::~SignalStop()
   s_wake_write_fd = -1;
   s_stop_signal = 0;
   s_instance_exists = false;
+}
+
+int task_stop_signal(int received)
+{
+  return received == SIGINT ? SIGINT : SIGTERM;
 }
 
 int SignalStop::stop_signal() const

@@ -16,6 +16,13 @@ public:
   virtual int stop_signal() const = 0;
 };
 
+// Returns the signal a running task gets when the run is stopped by
+// `received`: SIGINT stays SIGINT (Ctrl-C means "cancel" to many programs),
+// everything else becomes SIGTERM, the stop every task is written for (the
+// timeout's). A task may use SIGUSR1 or SIGHUP for something else entirely
+// (reopen logs, print progress) and would then not stop before SIGKILL.
+int task_stop_signal(int received);
+
 // Turns SIGTERM, SIGINT, SIGHUP (treated as SIGTERM) and every other signal
 // that would end the runner (SIGUSR1, SIGALRM, real-time signals, ...; list in
 // signals.cpp) into a stop request; ignores SIGPIPE and SIGXFSZ. One instance
