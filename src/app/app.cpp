@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "app/calendar_command.hpp"
 #include "app/cli.hpp"
 #include "app/print.hpp"
 #include "app/report.hpp"
@@ -267,6 +268,16 @@ int history_command(const CliOptions& options)
   return k_exit_ok;
 }
 
+int calendar_main(const CliOptions& options)
+{
+  const CalendarRequest request{options.expressions, options.base_time, options.iterations,
+                                options.timezone, options.json};
+  const CalendarOutput output = calendar_command(request, SystemClock().wall());
+  print(stdout, output.out);
+  print(stderr, output.err);
+  return output.exit_code;
+}
+
 // Prints `message` as one "periodic_tasks: error: " line on stderr. Messages
 // echo what a user wrote (a TOML key or value, a task name, an argument), so
 // control characters are shown escaped: the line cannot be split or rewrite
@@ -306,6 +317,9 @@ int dispatch(const CliOptions& options)
   }
   if (options.command == Command::history) {
     return history_command(options); // needs no config: history outlives a broken one
+  }
+  if (options.command == Command::calendar) {
+    return calendar_main(options); // needs no config: a tool for writing one
   }
   const Config config = load(options);
   switch (options.command) {

@@ -42,6 +42,7 @@ private:
   void add_check();
   void add_status();
   void add_history();
+  void add_calendar();
   void add_run_options(CLI::App& command);
   void add_config_option(CLI::App& command);
   void add_journal_option(CLI::App& command);
@@ -60,6 +61,8 @@ private:
   std::vector<CLI::Option*> m_journal_options;
   std::string m_since;
   CLI::Option* m_since_option = nullptr;
+  std::string m_base_time;
+  CLI::Option* m_base_time_option = nullptr;
 };
 
 bool any_given(const std::vector<CLI::Option*>& options)
@@ -80,6 +83,7 @@ CommandLine::CommandLine()
   add_check();
   add_status();
   add_history();
+  add_calendar();
 }
 
 // `periodic_tasks [OPTIONS]` alone runs, like `run`.
@@ -152,6 +156,27 @@ void CommandLine::add_history()
   m_commands.emplace_back(history, Command::history);
 }
 
+void CommandLine::add_calendar()
+{
+  auto* calendar = m_app.add_subcommand(
+      "calendar", "Normalize systemd calendar expressions (OnCalendar=) and show when they elapse "
+                  "next, like systemd-analyze calendar; exit 64 if one does not parse");
+  calendar->add_option("expression", m_options.expressions, "Calendar expressions")->required();
+  m_base_time_option = calendar->add_option(
+      "--base-time", m_base_time,
+      "Compute elapses after this time instead of now: @SECONDS or \"YYYY-MM-DD HH:MM:SS[ ZONE]\" "
+      "(without ZONE in --timezone)");
+  calendar->add_option("--iterations", m_options.iterations, "Show the next N elapses")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  calendar->add_option("--timezone", m_options.timezone,
+                       "The zone of expressions without one, and of the times shown (like "
+                       "settings.timezone)")
+      ->capture_default_str();
+  calendar->add_flag("--json", m_options.json, "Print the results as a JSON array");
+  m_commands.emplace_back(calendar, Command::calendar);
+}
+
 // Adds the run options to `command` (the top level and the `run` subcommand
 // share them, so `periodic_tasks --dry-run` and `periodic_tasks run --dry-run` match).
 void CommandLine::add_run_options(CLI::App& command)
@@ -213,6 +238,9 @@ CliOptions CommandLine::options()
   }
   if (m_since_option->count() > 0) {
     options.since = m_since;
+  }
+  if (m_base_time_option->count() > 0) {
+    options.base_time = m_base_time;
   }
   if (any_given(m_config_options)) {
     options.config_path = m_config;

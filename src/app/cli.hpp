@@ -8,7 +8,7 @@
 
 namespace pt {
 
-enum class Command { run, list, check, status, history, version };
+enum class Command { run, list, check, status, history, calendar, version };
 
 struct CliOptions
 {
@@ -26,6 +26,11 @@ struct CliOptions
   std::string invocation;           // --invocation: a systemd invocation id
   std::string run_id;               // --run
   bool failed_only = false;         // --failed
+  // calendar
+  std::vector<std::string> expressions;
+  std::optional<std::string> base_time; // --base-time, unvalidated
+  std::size_t iterations = 1;           // --iterations
+  std::string timezone = "UTC";         // --timezone
 };
 
 // What parsing produced: options to act on, or text to print and an exit code

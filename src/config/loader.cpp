@@ -28,6 +28,7 @@
 #include <fmt/format.h>
 
 #include "config/parser.hpp"
+#include "schedule/zone.hpp"
 #include "util/fd.hpp"
 
 namespace pt {
@@ -252,36 +253,6 @@ Status add_dropin(Config& config, TaskIndex& index, const fs::path& path,
 }
 
 } // namespace
-
-tl::expected<void, std::string> check_timezone(const std::string& zone)
-{
-  if (zone == "UTC" || zone == "Etc/UTC") {
-    return {};
-  }
-  if (zone.empty() || zone.front() == '/' || zone.find("..") != std::string::npos) {
-    return tl::unexpected(fmt::format("not a name under {}", k_zoneinfo_dir));
-  }
-  const fs::path path = fs::path(k_zoneinfo_dir) / zone;
-  const UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (file.get() < 0) {
-    const int error = errno;
-    if (error == ENOENT || error == ENOTDIR) {
-      return tl::unexpected(fmt::format("no {}", path.string()));
-    }
-    return tl::unexpected(fmt::format("cannot read {}: {}", path.string(), std::strerror(error)));
-  }
-  // A directory ("America") or another file there ("zone.tab") would make glibc fall back to UTC.
-  struct stat st
-  {
-  };
-  std::array<char, 4> magic{};
-  if (::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
-      ::read(file.get(), magic.data(), magic.size()) != static_cast<ssize_t>(magic.size()) ||
-      std::string_view(magic.data(), magic.size()) != "TZif") {
-    return tl::unexpected(fmt::format("{} is not a zone file (TZif)", path.string()));
-  }
-  return {};
-}
 
 std::vector<std::filesystem::path> default_dropin_dirs(const std::filesystem::path& main_file)
 {

@@ -33,12 +33,6 @@ struct LoadOptions
 // the vendor directory when `main_file` is the system config.
 std::vector<std::filesystem::path> default_dropin_dirs(const std::filesystem::path& main_file);
 
-inline constexpr const char* k_zoneinfo_dir = "/usr/share/zoneinfo";
-
-// Checks that `zone` names a zone file (TZif) under /usr/share/zoneinfo; "UTC"
-// and "Etc/UTC" always do. Returns why not, e.g. "no /usr/share/zoneinfo/Mars/Olympus".
-tl::expected<void, std::string> check_timezone(const std::string& zone);
-
 // Loads, merges and validates the config described by `options`, including that
 // settings.timezone is a real zone (so `check` and `run` accept the same configs).
 tl::expected<Config, ConfigError> load_config(const LoadOptions& options);

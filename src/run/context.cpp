@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "config/loader.hpp"
+#include "schedule/zone.hpp"
 #include "util/diagnostic.hpp"
 
 namespace pt {
@@ -21,34 +21,6 @@ bool is_utc(const std::string& zone)
 {
   return zone == "UTC" || zone == "Etc/UTC";
 }
-
-// Sets TZ for the lifetime of the object; the old value comes back afterwards.
-class ScopedTimezone
-{
-public:
-  explicit ScopedTimezone(const std::string& zone)
-  {
-    if (const char* old = std::getenv("TZ")) {
-      m_old = old;
-    }
-    setenv("TZ", (":" + zone).c_str(), 1);
-    tzset();
-  }
-  ~ScopedTimezone()
-  {
-    if (m_old) {
-      setenv("TZ", m_old->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
-  }
-  ScopedTimezone(const ScopedTimezone&) = delete;
-  ScopedTimezone& operator=(const ScopedTimezone&) = delete;
-
-private:
-  std::optional<std::string> m_old;
-};
 
 std::string format_tm_date(const std::tm& tm)
 {

@@ -8,12 +8,18 @@ module, so including it from its own folder is no edge. Fails,
 naming the files, when:
   - modules include each other in a cycle (A -> B -> ... -> A);
   - a file in util/ includes anything outside util/ (util/ is generic);
+  - a file in schedule/ includes anything outside schedule/ and util/ (the
+    calendar evaluator is pure but for zone files, and the config, the
+    generator and the runner all build on it);
   - a header includes the .cpp-private inside of another folder (internal.hpp).
 Prints one line per problem and exits 1, or prints a summary and exits 0.
 """
 import os
 import re
 import sys
+
+# Folders that may include only themselves and the folders listed.
+SELF_CONTAINED = {"util": (), "schedule": ("util",)}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
@@ -66,15 +72,18 @@ def main():
         problems.append("include cycle: " + " -> ".join(cycle))
     for module, deps in sorted(graph.items()):
         for dep, where in sorted(deps.items()):
-            if module.startswith("util/") and not dep.startswith("util/"):
-                problems.append(f"src/{where}: util/ includes {dep}; util/ may include only util/")
+            folder, dep_folder = module.split("/")[0], dep.split("/")[0]
+            allowed = SELF_CONTAINED.get(folder)
+            if allowed is not None and dep_folder != folder and dep_folder not in allowed:
+                may = " and ".join(f"{f}/" for f in (folder,) + allowed)
+                problems.append(f"src/{where}: {folder}/ includes {dep}; {folder}/ may include only {may}")
             if dep.endswith("/internal") and dep.split("/")[0] != module.split("/")[0]:
                 problems.append(f"src/{where}: includes {dep}.hpp, the inside of another folder")
     for line in problems:
         print(line)
     if problems:
         return 1
-    print(f"{len(graph)} modules, no include cycle, util/ self-contained")
+    print(f"{len(graph)} modules, no include cycle, util/ and schedule/ self-contained")
     return 0
 
 

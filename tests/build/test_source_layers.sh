@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# src/ has no include cycle between modules, and util/ includes only util/
+# src/ has no include cycle between modules, util/ includes only util/, and
+# schedule/ only schedule/ and util/
 # (tests/build/source_graph.py; the layers are in docs/ARCHITECTURE.md).
 set -euo pipefail
 : "${PT_SOURCE_DIR:?PT_SOURCE_DIR must name the source tree (ctest sets it)}"

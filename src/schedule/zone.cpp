@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+// A zone is checked against the disk, as systemd's verify_timezone() does it:
+// glibc silently falls back to UTC for a TZ it cannot load (a directory such as
+// "America", a file such as "zone.tab"), so only a regular file that starts
+// with the TZif magic counts. TZ is process-wide state: ScopedTimezone sets it
+// and puts it back, and callers keep it to the single-threaded parts of a run.
+#include "schedule/zone.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "util/fd.hpp"
+
+namespace pt {
+namespace {
+
+// systemd's rule for a zone name: [A-Za-z0-9_+-] in parts joined by single slashes.
+bool systemd_accepts_name(std::string_view zone)
+{
+  bool after_slash = false;
+  for (const char c : zone) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '_' || c == '+';
+    if (c == '/' && after_slash) {
+      return false;
+    }
+    if (!plain && c != '/') {
+      return false;
+    }
+    after_slash = c == '/';
+  }
+  return !after_slash;
+}
+
+} // namespace
+
+tl::expected<void, std::string> check_timezone(const std::string& zone)
+{
+  namespace fs = std::filesystem;
+  if (zone == "UTC" || zone == "Etc/UTC") {
+    return {};
+  }
+  if (zone.empty() || zone.front() == '/' || zone.find("..") != std::string::npos) {
+    return tl::unexpected(fmt::format("not a name under {}", k_zoneinfo_dir));
+  }
+  const fs::path path = fs::path(k_zoneinfo_dir) / zone;
+  const UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (file.get() < 0) {
+    const int error = errno;
+    if (error == ENOENT || error == ENOTDIR) {
+      return tl::unexpected(fmt::format("no {}", path.string()));
+    }
+    return tl::unexpected(fmt::format("cannot read {}: {}", path.string(), std::strerror(error)));
+  }
+  // A directory ("America") or another file there ("zone.tab") would make glibc fall back to UTC.
+  struct stat st
+  {
+  };
+  std::array<char, 4> magic{};
+  if (::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
+      ::read(file.get(), magic.data(), magic.size()) != static_cast<ssize_t>(magic.size()) ||
+      std::string_view(magic.data(), magic.size()) != "TZif") {
+    return tl::unexpected(fmt::format("{} is not a zone file (TZif)", path.string()));
+  }
+  if (!systemd_accepts_name(zone)) {
+    return tl::unexpected(std::string("not a zone name systemd accepts (letters, digits, \"-\", "
+                                      "\"_\", \"+\" and \"/\" between them)"));
+  }
+  return {};
+}
+
+ScopedTimezone::ScopedTimezone(std::string_view zone)
+{
+  if (const char* old = std::getenv("TZ")) {
+    m_old = old;
+  }
+  // tzset(3): a leading ":" names a zone file rather than a POSIX rule.
+  ::setenv("TZ", fmt::format(":{}", zone).c_str(), 1);
+  ::tzset();
+}
+
+ScopedTimezone::~ScopedTimezone()
+{
+  if (m_old) {
+    ::setenv("TZ", m_old->c_str(), 1);
+  } else {
+    ::unsetenv("TZ");
+  }
+  ::tzset();
+}
+
+ZoneAbbreviations zone_abbreviations(std::string_view zone)
+{
+  const ScopedTimezone scoped(zone);
+  return {::tzname[0] != nullptr ? ::tzname[0] : "", ::tzname[1] != nullptr ? ::tzname[1] : ""};
+}
+
+} // namespace pt
