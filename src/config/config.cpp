@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "config/config.hpp"
 
+#include <algorithm>
+
 namespace pt {
 
 const Task* find_task(const Config& config, std::string_view name)
@@ -31,6 +33,30 @@ std::string_view to_string(TaskKind kind)
     return "sql";
   }
   return "command";
+}
+
+Duration timer_accuracy(const Task& task)
+{
+  if (task.accuracy) {
+    return *task.accuracy;
+  }
+  const bool frequent =
+      std::any_of(task.schedule.begin(), task.schedule.end(),
+                  [](const Schedule& s) { return fires_more_than_hourly(s.spec); });
+  return frequent ? Duration(1s) : Duration(1min);
+}
+
+std::string_view to_string(CatchUp catch_up)
+{
+  switch (catch_up) {
+  case CatchUp::all:
+    return "all";
+  case CatchUp::latest:
+    return "latest";
+  case CatchUp::none:
+    return "none";
+  }
+  return "latest";
 }
 
 const Database* find_database(const Config& config, std::string_view name)

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "schedule/calendar.hpp"
 #include "util/diagnostic.hpp"
 #include "util/duration.hpp"
 
@@ -33,6 +34,20 @@ struct MetricsSettings
 
 enum class TaskKind { command, sql };
 
+// Which missed slots of a scheduled task a run catches up on after downtime:
+// every one in the window, oldest first; only the newest; or none (only a
+// slot that is due now).
+enum class CatchUp { all, latest, none };
+
+// One calendar expression of a task's `schedule`, as written and as parsed
+// (an expression without a zone is in settings.timezone: spec.zone names it).
+struct Schedule
+{
+  std::string text;
+  SourceLocation where; // the first character of the expression
+  CalendarSpec spec;
+};
+
 // A PostgreSQL connection a SQL task can use ([databases.NAME]).
 struct Database
 {
@@ -43,6 +58,8 @@ struct Database
   Duration connect_timeout = 10s;
   SourceLocation origin;
 };
+
+inline constexpr Duration k_default_catch_up_window = std::chrono::hours(24 * 7);
 
 struct Task
 {
@@ -65,7 +82,13 @@ struct Task
   // Both kinds
   int retries = 0;            // extra attempts after a retryable failure
   Duration retry_delay = 30s; // before the first retry; doubles each further one
-  SourceLocation origin;      // where the [[task]] table starts
+  // Scheduled tasks: each on its own timer, periodic-tasks@NAME.timer
+  std::vector<Schedule> schedule; // a union; empty: on periodic-tasks.timer with the others
+  CatchUp catch_up = CatchUp::latest;
+  Duration catch_up_window = k_default_catch_up_window; // older missed slots never run
+  Duration randomized_delay{};                          // RandomizedDelaySec=
+  std::optional<Duration> accuracy;                     // AccuracySec=; unset: see timer_accuracy()
+  SourceLocation origin;                                // where the [[task]] table starts
 };
 
 struct Config
@@ -76,6 +99,14 @@ struct Config
   std::vector<Task> tasks;          // run order: main file, then drop-ins by file name
   std::vector<std::string> sources; // every file read, in order
 };
+
+// Returns the AccuracySec= of a scheduled `task`: its own `accuracy`, else 1s
+// when a schedule fires more often than hourly (a minutely task must not
+// drift by a minute), else systemd's default of 1min.
+Duration timer_accuracy(const Task& task);
+
+// Returns "all", "latest" or "none" (the config's words).
+std::string_view to_string(CatchUp catch_up);
 
 // Returns the task called `name`, or nullptr.
 const Task* find_task(const Config& config, std::string_view name);

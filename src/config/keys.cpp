@@ -125,6 +125,16 @@ constexpr auto k_task_keys = std::to_array<TaskKey>({
      [](Task& t, const Field& f) { return store(read_retry_delay(f), t.retry_delay); }},
     {"retry_exit_codes", only(TaskKind::command),
      [](Task& t, const Field& f) { return store(read_exit_codes(f), t.retry_exit_codes); }},
+    {"schedule", k_every_kind,
+     [](Task& t, const Field& f) { return store(read_schedule(f), t.schedule); }},
+    {"catch_up", k_every_kind,
+     [](Task& t, const Field& f) { return store(read_catch_up(f), t.catch_up); }},
+    {"catch_up_window", k_every_kind,
+     [](Task& t, const Field& f) { return store(read_catch_up_window(f), t.catch_up_window); }},
+    {"randomized_delay", k_every_kind,
+     [](Task& t, const Field& f) { return store(read_randomized_delay(f), t.randomized_delay); }},
+    {"accuracy", k_every_kind,
+     [](Task& t, const Field& f) { return store(read_accuracy(f), t.accuracy); }},
 });
 
 // A kind's defining key is a key of that kind alone.

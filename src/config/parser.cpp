@@ -197,6 +197,58 @@ Status resolve_kind(Task& task, const toml::table& table, const std::string& fil
   return {};
 }
 
+// The keys that only mean something for a task with a `schedule`.
+constexpr std::array k_schedule_only_keys{"catch_up", "catch_up_window", "randomized_delay",
+                                          "accuracy"};
+
+// Parses each of the task's calendar expressions in settings.timezone (the
+// zone of an expression that names none), or says where it goes wrong.
+Status resolve_schedule(Task& task, const toml::table& table, const std::string& file,
+                        const Config& base)
+{
+  if (task.schedule.empty()) {
+    for (const char* key : k_schedule_only_keys) {
+      if (const toml::node* value = table.get(key)) {
+        return fail(
+            location_of(file, value->source()),
+            fmt::format(R"("{}" in task "{}" is for a task with a "schedule", and it has none)",
+                        key, task.name),
+            fmt::format(R"(add a schedule such as schedule = "daily" (systemd's calendar )"
+                        R"(syntax), or remove "{}")",
+                        key));
+      }
+    }
+    return {};
+  }
+  for (Schedule& schedule : task.schedule) {
+    auto spec = parse_calendar(schedule.text, base.settings.timezone);
+    if (!spec) {
+      SourceLocation where = schedule.where;
+      where.column += spec.error().column - 1;
+      return fail(where,
+                  fmt::format(R"(invalid schedule "{}" in task "{}": {})", schedule.text, task.name,
+                              spec.error().message),
+                  spec.error().hint.empty()
+                      ? std::string(R"(see systemd.time(7), e.g. "Mon *-*-* 08:00:00" or "hourly")")
+                      : spec.error().hint);
+    }
+    if (spec->dst >= 0) {
+      // systemd reads "CET" in the host's local zone, which need not be ours.
+      SourceLocation where = schedule.where;
+      where.column += static_cast<int>(schedule.text.rfind(spec->dst_name));
+      return fail(
+          where,
+          fmt::format(R"("{}" in the schedule of task "{}" is an abbreviation of )"
+                      R"(settings.timezone ({}), which systemd would read in the host's )"
+                      R"(local zone)",
+                      spec->dst_name, task.name, base.settings.timezone),
+          fmt::format(R"(write the zone's name instead, e.g. "{}")", base.settings.timezone));
+    }
+    schedule.spec = std::move(*spec);
+  }
+  return {};
+}
+
 Read<Task> parse_task(const toml::table& table, std::size_t index, const std::string& file,
                       const Config& base)
 {
@@ -221,6 +273,9 @@ Read<Task> parse_task(const toml::table& table, std::size_t index, const std::st
     return missing_kind(task);
   }
   if (auto resolved = resolve_kind(task, table, file, base); !resolved) {
+    return tl::unexpected(resolved.error());
+  }
+  if (auto resolved = resolve_schedule(task, table, file, base); !resolved) {
     return tl::unexpected(resolved.error());
   }
   return task;

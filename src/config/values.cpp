@@ -426,6 +426,83 @@ Read<std::vector<std::string>> read_params(const Field& field)
   return names;
 }
 
+Read<std::vector<Schedule>> read_schedule(const Field& field)
+{
+  std::vector<const toml::node*> nodes;
+  if (const auto* array = field.value.as_array()) {
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      if (!array->get(i)->is_string()) {
+        return wrong_element_type(field, i, *array->get(i), "a string");
+      }
+      nodes.push_back(array->get(i));
+    }
+  } else if (field.value.is_string()) {
+    nodes.push_back(&field.value);
+  } else {
+    return wrong_type(field, "a calendar expression (string) or an array of them",
+                      R"(e.g. schedule = "Mon *-*-* 08:00:00" or ["daily", "*-*-* 12:00"])");
+  }
+  if (nodes.empty()) {
+    return fail_at(field, fmt::format(R"("{}" {} is an empty array)", field.name, field.owner),
+                   R"(give at least one calendar expression, or remove "schedule" to run the )"
+                   R"(task on periodic-tasks.timer with the unscheduled tasks)");
+  }
+  std::vector<Schedule> schedules;
+  for (const toml::node* node : nodes) {
+    Schedule schedule;
+    schedule.text = node->as_string()->get();
+    schedule.where = location_of(field.file, node->source());
+    ++schedule.where.column; // past the opening quote: calendar errors count from here
+    schedules.push_back(std::move(schedule));
+  }
+  return schedules;
+}
+
+Read<CatchUp> read_catch_up(const Field& field)
+{
+  auto word = read_string(field);
+  if (!word) {
+    return tl::unexpected(word.error());
+  }
+  for (const CatchUp policy : {CatchUp::all, CatchUp::latest, CatchUp::none}) {
+    if (*word == to_string(policy)) {
+      return policy;
+    }
+  }
+  return fail_at(field,
+                 fmt::format("\"{}\" {} must be \"all\", \"latest\" or \"none\", not \"{}\"",
+                             field.name, field.owner, *word),
+                 "all: every missed slot in catch_up_window, oldest first; latest: only the "
+                 "newest missed slot; none: only a slot that is due now");
+}
+
+Read<Duration> read_catch_up_window(const Field& field)
+{
+  auto window = read_finite_duration(
+      field, R"(a task would catch up on every slot since 1970; use a span such as "7d")");
+  if (window && window->count() == 0) {
+    return fail_at(field, fmt::format("\"{}\" {} must be longer than 0", field.name, field.owner),
+                   R"(to run no missed slot at all, write catch_up = "none")");
+  }
+  return window;
+}
+
+Read<Duration> read_randomized_delay(const Field& field)
+{
+  return read_finite_duration(field, R"(the timer would never fire; use a span such as "5min")");
+}
+
+Read<Duration> read_accuracy(const Field& field)
+{
+  auto accuracy = read_finite_duration(
+      field, R"(the timer could fire at any time; use a span such as "1s" or "1min")");
+  if (accuracy && accuracy->count() == 0) {
+    return fail_at(field, fmt::format("\"{}\" {} must be longer than 0", field.name, field.owner),
+                   R"(the finest systemd offers is "1us"; "1s" is the default for frequent tasks)");
+  }
+  return accuracy;
+}
+
 Read<int> read_retries(const Field& field)
 {
   const auto* count = field.value.as_integer();

@@ -91,6 +91,13 @@ Read<std::vector<int>> read_exit_codes(const Field& field);
 Read<std::vector<std::string>> read_statements(const Field& field); // string or array
 Read<std::vector<std::string>> read_params(const Field& field);     // run-context names
 Read<int> read_retries(const Field& field);
+// A calendar expression or a non-empty array of them, each with where its text
+// starts (the spec is parsed by the parser, which knows settings.timezone).
+Read<std::vector<Schedule>> read_schedule(const Field& field);
+Read<CatchUp> read_catch_up(const Field& field);            // "all", "latest" or "none"
+Read<Duration> read_catch_up_window(const Field& field);    // > 0 and finite
+Read<Duration> read_randomized_delay(const Field& field);   // finite
+Read<Duration> read_accuracy(const Field& field);           // > 0 and finite
 Read<std::string> read_credential_name(const Field& field); // a file name, no "/"
 Read<Duration> read_finite_duration(const Field& field, std::string_view why); // not "infinity"
 Read<Duration> read_kill_timeout(const Field& field);    // finite; "0" is SIGKILL at once

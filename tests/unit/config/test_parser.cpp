@@ -172,10 +172,11 @@ timout = "5min"
   }
   SUBCASE("in a task, with the list of valid keys")
   {
-    CHECK(error_of(task_x("schedule = \"daily\"\n")) ==
-          R"(cfg.toml:4:1: unknown key "schedule" in task "x"; valid keys: name, description, )"
+    CHECK(error_of(task_x("cron = \"0 8 * * 1\"\n")) ==
+          R"(cfg.toml:4:1: unknown key "cron" in task "x"; valid keys: name, description, )"
           "enabled, command, working_directory, environment, timeout, kill_timeout, "
-          "success_exit_codes, dry_run_args, retries, retry_delay, retry_exit_codes");
+          "success_exit_codes, dry_run_args, retries, retry_delay, retry_exit_codes, schedule, "
+          "catch_up, catch_up_window, randomized_delay, accuracy");
   }
   SUBCASE("a misspelt command is reported as a typo, not as a missing command")
   {
@@ -203,7 +204,8 @@ timout = "5min"
     CHECK(error_of(task_x("zzz = 1\naaa = 2\n")) ==
           R"(cfg.toml:4:1: unknown key "zzz" in task "x"; valid keys: name, description, )"
           "enabled, command, working_directory, environment, timeout, kill_timeout, "
-          "success_exit_codes, dry_run_args, retries, retry_delay, retry_exit_codes");
+          "success_exit_codes, dry_run_args, retries, retry_delay, retry_exit_codes, schedule, "
+          "catch_up, catch_up_window, randomized_delay, accuracy");
   }
 }
 

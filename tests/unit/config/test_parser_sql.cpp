@@ -142,7 +142,8 @@ sql = "SELECT 1"
 dry_run_args = ["--x"]
 )cfg") ==
         "cfg.toml:6:1: unknown key \"dry_run_args\" in task \"x\"; valid keys: name, description, "
-        "enabled, database, sql, params, timeout, retries, retry_delay");
+        "enabled, database, sql, params, timeout, retries, retry_delay, schedule, catch_up, "
+        "catch_up_window, randomized_delay, accuracy");
   }
   SUBCASE("an infinite connect_timeout")
   {
