@@ -278,13 +278,24 @@ int calendar_main(const CliOptions& options)
   return output.exit_code;
 }
 
+// Returns `prefix` ("<3>" for err, "<4>" for warning) when stderr is the
+// journal (a service's, e.g. periodic-tasks-reload.service running `check`):
+// journald takes it as the line's priority (SyslogLevelPrefix=, on by
+// default), so `journalctl -p err` finds a rejected config. Else nothing.
+std::string_view stderr_priority(std::string_view prefix)
+{
+  static const bool journal = fd_is_journal_stream(STDERR_FILENO, std::getenv("JOURNAL_STREAM"));
+  return journal ? prefix : std::string_view();
+}
+
 // Prints `message` as one "periodic_tasks: error: " line on stderr. Messages
 // echo what a user wrote (a TOML key or value, a task name, an argument), so
 // control characters are shown escaped: the line cannot be split or rewrite
 // the screen.
 void print_error(std::string_view message)
 {
-  print(stderr, fmt::format("periodic_tasks: error: {}\n", escape_control(message)));
+  print(stderr, fmt::format("{}periodic_tasks: error: {}\n", stderr_priority("<3>"),
+                            escape_control(message)));
 }
 
 // Warns (stderr, exit status unchanged) about command tasks the kernel would
@@ -301,7 +312,7 @@ std::size_t warn_exec_limits(const Config& config)
   for (const Task& task : config.tasks) {
     for (const std::string& warning : exec_limit_warnings(task, identity, context, limits)) {
       print(stderr,
-            fmt::format("periodic_tasks: warning: {}: {}\n",
+            fmt::format("{}periodic_tasks: warning: {}: {}\n", stderr_priority("<4>"),
                         escape_control(format_location(task.origin)), escape_control(warning)));
       ++count;
     }

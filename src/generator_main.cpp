@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: MIT
+#include "generator/generator.hpp"
+
+int main(int argc, char** argv)
+{
+  return pt::generator_main(argc, argv);
+}
