@@ -3,9 +3,11 @@
 # Static checks of the package and units, each printing PASS or FAIL:
 #   lintian        no error or warning on the .deb and the source package
 #   hardening      hardening-check on the installed binary
-#   verify         systemd-analyze verify (the units and the example
+#   verify         systemd-analyze verify (the units, a scheduled task's
+#                  instances with the generator's drop-in, and the example
 #                  OnFailure= handler): nothing at all on stderr
 #   security       systemd-analyze security exposure <= 2.0
+#   sandbox        periodic-tasks@.service has periodic-tasks.service's sandbox
 #   catalog        one catalog entry per MESSAGE_ID in src/journal/event_log.hpp
 #   config         the default config is valid, enables no task, and its
 #                  commented examples are valid once uncommented
@@ -80,8 +82,23 @@ lint_verify()
     cp "$pkgroot/usr/share/doc/periodic-tasks/examples/periodic-tasks-failure@.service" \
         "$pkgroot/etc/systemd/system/"
     cp -n /bin/sh /bin/journalctl "$pkgroot/bin/"
-    systemd-analyze verify --man=no --root="$pkgroot" \
-        "/$units/periodic-tasks.service" "/$units/periodic-tasks.timer" \
+    # A scheduled task's instances, with the drop-in the generator writes
+    # for it (a template timer alone has no OnCalendar=, by design).
+    mkdir -p "$pkgroot/run/systemd/generator"
+    SYSTEMD_LOG_TARGET=console PERIODIC_TASKS_CONFIG="$root/packaging/examples/demo.toml" \
+        "$pkgroot/lib/systemd/system-generators/periodic-tasks-generator" \
+        "$pkgroot/run/systemd/generator" 2>"$T/generator.err" || return 1
+    [[ -s $T/generator.err ]] && { sed 's/^/    /' "$T/generator.err"; return 1; }
+    local instances
+    instances=$(cd "$pkgroot/run/systemd/generator/timers.target.wants" && ls)
+    [[ -n $instances ]] || { echo "    demo.toml schedules no task"; return 1; }
+    local units_to_verify=("/$units/periodic-tasks.service" "/$units/periodic-tasks.timer"
+        "/$units/periodic-tasks-reload.path" "/$units/periodic-tasks-reload.service"
+        "/$units/periodic-tasks-schedules.target")
+    for timer in $instances; do
+        units_to_verify+=("$timer" "${timer%.timer}.service")
+    done
+    systemd-analyze verify --man=no --root="$pkgroot" "${units_to_verify[@]}" \
         periodic-tasks-failure@periodic-tasks.service.service 2>"$T/verify.err" >/dev/null
     local rc=$?
     sed 's/^/    /' "$T/verify.err"
@@ -93,6 +110,22 @@ lint_security()
     systemd-analyze security --offline=true --threshold=20 \
         "$root/units/periodic-tasks.service" 2>&1 | tail -n 1 | sed 's/^/    /'
     return "${PIPESTATUS[0]}"
+}
+
+# A scheduled task runs in the same sandbox as the unscheduled ones: the
+# [Service] sections of periodic-tasks.service and periodic-tasks@.service are
+# the same lines, comments included, but for ExecStart=.
+lint_sandbox()
+{
+    service_section() {
+        sed -n '/^\[Service\]/,$p' "$1" | grep -v '^ExecStart='
+    }
+    diff <(service_section "$root/units/periodic-tasks.service") \
+        <(service_section "$root/units/periodic-tasks@.service") | sed 's/^/    /'
+    [[ ${PIPESTATUS[0]} -eq 0 ]] || return 1
+    grep -qx 'ExecStart=/usr/bin/periodic_tasks run --scheduled %i' \
+        "$root/units/periodic-tasks@.service" || { echo "    ExecStart= of the template"; return 1; }
+    echo "    periodic-tasks@.service has periodic-tasks.service's [Service] section"
 }
 
 lint_catalog()
@@ -123,7 +156,7 @@ lint_config()
     return "${PIPESTATUS[0]}"
 }
 
-for check in lintian hardening verify security catalog config; do
+for check in lintian hardening verify security sandbox catalog config; do
     "lint_$check"
     report "$check" $?
 done
