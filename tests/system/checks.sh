@@ -536,6 +536,217 @@ EOF
     echo "    status, history --invocation/--failed, running now, 77 for nobody, 30000 lines kept no record out"
 }
 
+# Puts the config (stdin) in place and applies it as the reload service does:
+# the generator runs (daemon-reload), then every task timer is restarted.
+apply_config()
+{
+    put_config
+    in_ctr systemctl daemon-reload
+    in_ctr systemctl stop periodic-tasks-schedules.target
+    in_ctr systemctl start periodic-tasks-schedules.target
+}
+
+# Back to a config without scheduled tasks: no 5-second timer keeps firing
+# into the next check.
+unschedule_all()
+{
+    apply_config <<'EOF'
+[[task]]
+name = "idle"
+enabled = false
+command = ["/bin/true"]
+EOF
+}
+
+# The records that end a run of TASK (those with a TASK_RESULT), as a JSON
+# array; more journalctl matches may follow TASK.
+task_results()
+{
+    journal_json TASK="$1" "${@:2}" | jq 'map(select(.TASK_RESULT != null))'
+}
+
+# Whether systemd lists a timer for task $1.
+has_timer()
+{
+    in_ctr systemctl list-timers --all --no-legend --plain "periodic-tasks@$1.timer" |
+        grep -q "periodic-tasks@$1.timer"
+}
+
+check_9_schedules()
+{
+    in_ctr install -d -o periodic-tasks -g periodic-tasks /srv/only-every5
+    put_file /etc/systemd/system/periodic-tasks@every5.service.d/write.conf <<'EOF'
+[Service]
+ReadWritePaths=/srv/only-every5
+EOF
+    apply_config <<'EOF'
+[settings]
+timezone = "Europe/Berlin"
+
+[[task]]
+name = "every5"
+schedule = "*:*:0/5"
+command = ["/bin/sh", "-c", "echo slot=$PERIODIC_TASKS_SLOT as_of=$PERIODIC_TASKS_AS_OF && touch /srv/only-every5/every5"]
+
+[[task]]
+name = "weekly"
+schedule = "Mon *-*-* 08:00"
+command = ["/bin/true"]
+
+[[task]]
+name = "intruder"
+schedule = "*:*:2/5"
+command = ["/bin/touch", "/srv/only-every5/intruder"]
+EOF
+    # Each scheduled task has its own timer; the unscheduled ones keep theirs.
+    local timers
+    timers=$(in_ctr systemctl list-timers --all --no-legend --plain 'periodic-tasks*' |
+        grep -o 'periodic-tasks[@a-z0-9]*\.timer' | sort | tr '\n' ' ')
+    echo "    timers: $timers"
+    for timer in periodic-tasks.timer periodic-tasks@every5.timer periodic-tasks@weekly.timer \
+        periodic-tasks@intruder.timer; do
+        [[ " $timers" == *" $timer "* ]] || fail "list-timers lacks $timer"
+    done
+    [[ $(unit_prop periodic-tasks@weekly.timer TimersCalendar) == *"Mon *-*-* 08:00:00 Europe/Berlin"* ]] ||
+        fail "weekly's OnCalendar= is $(unit_prop periodic-tasks@weekly.timer TimersCalendar)"
+
+    two_runs() { (($(task_results every5 | jq length) >= 2)); }
+    wait_for 30 "two runs of every5 from its timer" two_runs
+    local runs slot output
+    runs=$(task_results every5)
+    # Each run is a slot: a 5-second elapse in UTC, which the task saw too,
+    # with its date in the schedule's zone.
+    for slot in $(jq -r '.[].SLOT' <<<"$runs"); do
+        [[ $slot =~ ^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][05]Z$ ]] ||
+            fail "SLOT=$slot is not a 5-second elapse in UTC"
+        output=$(journal_json TASK=every5 SLOT="$slot" | jq -r '.[].MESSAGE | strings' | grep '^slot=' || true)
+        [[ $output == "slot=$slot as_of=$(TZ=Europe/Berlin date -d "$slot" +%F)" ]] ||
+            fail "the task saw '$output' for SLOT=$slot"
+    done
+    [[ $(jq -r '[.[].TASK_RESULT] | unique | join(",")' <<<"$runs") == success ]] ||
+        fail "every5 did not succeed: $(jq -c '[.[].TASK_RESULT]' <<<"$runs")"
+    [[ $(jq -r '[.[].TRIGGER] | unique | join(",")' <<<"$runs") =~ ^(catch-up,)?timer$ ]] ||
+        fail "TRIGGER of every5: $(jq -c '[.[].TRIGGER]' <<<"$runs")"
+    (($(journal_json -u periodic-tasks@every5.service TASK=every5 | jq length) > 0)) ||
+        fail "journalctl -u periodic-tasks@every5 shows nothing"
+    echo "    every5 ran slots $(jq -r '[.[].SLOT] | join(" ")' <<<"$runs")"
+
+    # The drop-in is that task's alone: another task may not write there.
+    intruder_ran() { (($(task_results intruder | jq length) >= 1)); }
+    wait_for 20 "a run of intruder" intruder_ran
+    [[ $(task_results intruder | jq -r '.[0].TASK_RESULT') == failed ]] ||
+        fail "intruder could write to /srv/only-every5: $(task_results intruder | jq -c '.[0]')"
+    in_ctr test -e /srv/only-every5/every5 || fail "every5 could not write to its ReadWritePaths="
+    in_ctr test ! -e /srv/only-every5/intruder || fail "intruder's file exists"
+
+    (($(journal_json TASK=weekly | jq length) == 0)) || fail "the weekly task ran"
+    in_ctr rm -r /etc/systemd/system/periodic-tasks@every5.service.d
+    unschedule_all
+}
+
+check_10_reload()
+{
+    # The container's /etc is an overlay, where inotify misses a file renamed
+    # over another (sed -i, most editors); a real file system does not.
+    in_ctr sh -c 'cp -a /etc/periodic-tasks /run/pt-etc && mount -t tmpfs -o mode=0755 tmpfs /etc/periodic-tasks && cp -a /run/pt-etc/. /etc/periodic-tasks/'
+    in_ctr systemctl restart periodic-tasks-reload.path
+    [[ $(unit_prop periodic-tasks-reload.path ActiveState) == active ]] || fail "the config watcher is not active"
+    # An edit takes effect with no daemon-reload typed by anyone.
+    put_file /etc/periodic-tasks/config.toml <<'EOF'
+[[task]]
+name = "keep"
+schedule = "hourly"
+command = ["/bin/true"]
+
+[[task]]
+name = "drop"
+schedule = "daily"
+command = ["/bin/true"]
+EOF
+    both() { has_timer keep && has_timer drop; }
+    wait_for 20 "timers of keep and drop" both
+    # A bad edit, by sed -i (a new file renamed over the old): logged at
+    # priority err with file, line and column; the armed timers stay; check
+    # explains it and exits 78.
+    in_ctr sed -i 's/"daily"/"Mon 25:00"/' /etc/periodic-tasks/config.toml
+    bad_logged()
+    {
+        journal_json -u periodic-tasks-reload.service -p err |
+            jq -e 'map(select(.MESSAGE | tostring | contains("config.toml:8:13: invalid schedule"))) | length > 0' >/dev/null
+    }
+    wait_for 20 "the bad edit logged at priority err" bad_logged
+    both || fail "a bad edit changed the armed timers"
+    local rc=0
+    in_ctr periodic_tasks check >/dev/null 2>"$T/check.err" || rc=$?
+    [[ $rc == 78 ]] || fail "check exits $rc after the bad edit"
+    grep -q 'config.toml:8:13: invalid schedule "Mon 25:00"' "$T/check.err" || fail "check says: $(cat "$T/check.err")"
+    # Fixing the file re-arms: "drop", removed, loses its timer; "new" gets one.
+    put_file /etc/periodic-tasks/config.toml <<'EOF'
+[[task]]
+name = "keep"
+schedule = "hourly"
+command = ["/bin/true"]
+
+[[task]]
+name = "new"
+schedule = "Mon 08:00"
+command = ["/bin/true"]
+EOF
+    wait_for 20 "the timer of the new task" has_timer new
+    dropped() { ! has_timer drop; }
+    wait_for 20 "the removed task's timer to go" dropped
+    has_timer keep || fail "keep lost its timer"
+    echo "    an edit, a bad edit (logged at err) and its fix, each applied by itself"
+    in_ctr systemctl stop periodic-tasks-reload.path
+    in_ctr sh -c 'cp -a /etc/periodic-tasks/. /run/pt-etc/ && umount /etc/periodic-tasks && cp -a /run/pt-etc/. /etc/periodic-tasks/ && rm -rf /run/pt-etc'
+    in_ctr systemctl start periodic-tasks-reload.path
+    unschedule_all
+}
+
+check_11_catch_up()
+{
+    apply_config <<'EOF'
+[[task]]
+name = "all5"
+schedule = "*:*:0/5"
+catch_up = "all"
+command = ["/bin/true"]
+
+[[task]]
+name = "latest5"
+schedule = "*:*:0/5"
+command = ["/bin/true"]
+
+[[task]]
+name = "none5"
+schedule = "*:*:0/5"
+catch_up = "none"
+command = ["/bin/true"]
+EOF
+    first_runs()
+    {
+        local task
+        for task in all5 latest5 none5; do
+            (($(task_results "$task" | jq length) >= 1)) || return 1
+        done
+    }
+    wait_for 30 "a run of each task" first_runs
+    # Downtime: the timers stop, as when the machine is off, for more than
+    # three slots; Persistent=true fires each at once when it starts again,
+    # and the runner decides which missed slots run.
+    in_ctr systemctl stop periodic-tasks-schedules.target
+    sleep 17
+    in_ctr systemctl start periodic-tasks-schedules.target
+    caught_up() { task_results "$1" TRIGGER=catch-up | jq length; }
+    all_done() { (($(caught_up all5) >= 3)); }
+    wait_for 20 "all5 to catch up on at least 3 missed slots" all_done
+    sleep 2
+    (($(caught_up latest5) == 1)) || fail "latest5 caught up on $(caught_up latest5) slots, not 1"
+    (($(caught_up none5) == 0)) || fail "none5 caught up on $(caught_up none5) slots, not 0"
+    echo "    after 17 s down: all5 ran $(caught_up all5) missed slots, latest5 1, none5 0"
+    unschedule_all
+}
+
 check_8_purge()
 {
     in_ctr env DEBIAN_FRONTEND=noninteractive apt-get purge -y periodic-tasks >"$T/purge.log" 2>&1 ||
@@ -549,6 +760,8 @@ check_8_purge()
         /usr/bin/periodic_tasks /lib/systemd/system/periodic-tasks.service \
         /lib/systemd/system/periodic-tasks.timer /etc/systemd/system/timers.target.wants/periodic-tasks.timer \
         /var/lib/systemd/timers/stamp-periodic-tasks.timer /usr/lib/systemd/catalog/periodic-tasks.catalog \
+        /lib/systemd/system-generators/periodic-tasks-generator /lib/systemd/system/periodic-tasks@.timer \
+        /run/periodic-tasks-reload \
         /usr/lib/sysusers.d/periodic-tasks.conf /usr/lib/periodic-tasks \
         /usr/share/doc/periodic-tasks /usr/share/bash-completion/completions/periodic_tasks; do
         if in_ctr test -e "$path" -o -L "$path"; then
@@ -560,6 +773,11 @@ check_8_purge()
     [[ -z $left ]] || fail "systemd state left behind: $left"
     [[ $(in_ctr systemctl show -p LoadState --value periodic-tasks.timer) == not-found ]] ||
         fail "systemd still has periodic-tasks.timer loaded"
+    left=$(in_ctr sh -c 'ls /var/lib/systemd/timers/ /run/systemd/generator/ /run/systemd/generator/*.wants/ 2>/dev/null' |
+        grep periodic-tasks || true)
+    [[ -z $left ]] || fail "generated units or timer stamps left behind: $left"
+    left=$(in_ctr systemctl list-timers --all --no-legend --plain 'periodic-tasks*' || true)
+    [[ -z $left ]] || fail "timers still listed after purge: $left"
     ! in_ctr journalctl --list-catalog | grep -q periodic-tasks || fail "the catalog still has our entries"
     in_ctr getent passwd periodic-tasks >/dev/null || fail "the system user was removed (policy keeps it)"
     echo "    kept by policy: the system user and group periodic-tasks, the journal"

@@ -96,7 +96,7 @@ service_not_activating()
 reset_drop_ins()
 {
     in_ctr sh -c 'ls -d /etc/systemd/system/periodic-tasks*' >/dev/null 2>&1 || return 0
-    in_ctr sh -c 'rm -rf /etc/systemd/system/periodic-tasks.*.d /etc/systemd/system/periodic-tasks-failure@.service'
+    in_ctr sh -c 'rm -rf /etc/systemd/system/periodic-tasks.*.d /etc/systemd/system/periodic-tasks@*.d /etc/systemd/system/periodic-tasks-failure@.service'
     in_ctr systemctl daemon-reload
     in_ctr systemctl try-restart periodic-tasks.timer
     in_ctr systemctl stop periodic-tasks.service

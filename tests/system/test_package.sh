@@ -15,7 +15,15 @@
 #   6. the sandbox holds (/etc read-only, the state directory writable) and
 #      psql (socket, TCP), SQL tasks (peer auth, password from a systemd
 #      credential), pg_dump, tar, rsync, curl, python3 work inside it
-#   7. apt-get purge leaves nothing behind but the system user
+#   9. scheduled tasks: a timer each (list-timers), a 5-second task fires with
+#      the right PERIODIC_TASKS_SLOT while a weekly one stays silent, a
+#      per-task ReadWritePaths= drop-in works for that task only
+#  10. a config edit re-arms the timers by itself; a bad edit is logged at
+#      priority err and changes nothing until the file is fixed; a removed
+#      task loses its timer
+#  11. catch-up after downtime (timers stopped, then started): "all" runs
+#      every missed slot, "latest" one, "none" none
+#   8. (last) apt-get purge leaves nothing behind but the system user
 # Usage: tests/system/test_package.sh [PACKAGE.deb]   (as root)
 # Without a .deb it builds one (tests/system/build-deb.sh). Exit 0 when all
 # checks pass, 1 when one fails, 125 when a required tool is missing.
@@ -66,7 +74,8 @@ echo "system test: container up after $((SECONDS - started))s"
 
 passed=0 failed=0
 for check in check_1_install check_2_failing_task check_3_timer_fires check_4_manual_run \
-    check_5_hang_and_stop check_6_sandbox check_7_status_history check_8_purge; do
+    check_5_hang_and_stop check_6_sandbox check_7_status_history check_9_schedules \
+    check_10_reload check_11_catch_up check_8_purge; do
     t0=$SECONDS
     set +e
     (set -e; "$check")
@@ -81,7 +90,7 @@ for check in check_1_install check_2_failing_task check_3_timer_fires check_4_ma
         echo "FAIL: system ${check#check_} ($((SECONDS - t0))s)"
         if [[ $check == check_1_install ]]; then
             echo "system test: nothing to test without the package" >&2
-            failed=$((failed + 7))
+            failed=$((failed + 10))
             break
         fi
     fi
