@@ -489,8 +489,9 @@ constexpr FieldRange k_year{"year", k_min_year, k_max_year,
 constexpr FieldRange k_month{"month", 1, 12, "months are 1..12"};
 constexpr FieldRange k_day{"day", 1, 31, "days are 1..31"};
 constexpr FieldRange k_last_day{"day", 1, 28,
-                                "after \"~\", days count back from the month's end: 1..28, "
-                                "1 the last day"};
+                                "after \"~\", days count back from the month's end (1 the last "
+                                "day): at most 28 for the first of a sorted list and 3 fewer for "
+                                "each further one, as systemd checks them"};
 constexpr FieldRange k_hour{"hour", 0, 23, "hours are 0..23"};
 constexpr FieldRange k_minute{"minute", 0, 59, "minutes are 0..59"};
 constexpr FieldRange k_second{"second", 0, 60 * k_usec_per_sec - 1,
@@ -592,8 +593,12 @@ tl::expected<void, Failure> finish(LocatedChain& chain, const FieldRange& range,
   normalize(chain);
   const Located* worst = nullptr;
   std::string worst_problem;
+  FieldRange limit = range;
   for (const auto& located : chain) {
-    auto text = problem(located.component, range, end_of_month);
+    auto text = problem(located.component, limit, end_of_month);
+    if (end_of_month) {
+      limit.to -= 3; // systemd's chain_valid() lowers its limit at each element after "~"
+    }
     if (!text.empty() && (worst == nullptr || located.offset < worst->offset)) {
       worst = &located;
       worst_problem = std::move(text);

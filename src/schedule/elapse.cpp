@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <ctime>
+#include <utility>
 
 #include "schedule/calendar.hpp"
 #include "schedule/zone.hpp"
@@ -40,6 +41,24 @@ constexpr std::int64_t k_formattable_max = 253'402'214'399'999'999;
 using Micros = std::chrono::microseconds;
 
 enum class Found { yes, never };
+
+int compare(int a, int b)
+{
+  return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+// Compares the fields of two broken-down times, year first.
+int compare_fields(const std::tm& a, const std::tm& b)
+{
+  for (const auto& [x, y] : {std::pair{a.tm_year, b.tm_year}, std::pair{a.tm_mon, b.tm_mon},
+                             std::pair{a.tm_mday, b.tm_mday}, std::pair{a.tm_hour, b.tm_hour},
+                             std::pair{a.tm_min, b.tm_min}, std::pair{a.tm_sec, b.tm_sec}}) {
+    if (x != y) {
+      return compare(x, y);
+    }
+  }
+  return 0;
+}
 
 // A computation in one zone: TZ is already set for local ones.
 class Evaluator
@@ -130,7 +149,6 @@ int Evaluator::within_bounds(std::tm& tm) const
   if (to_time(t) < 0) {
     return -1;
   }
-  const auto compare = [](int a, int b) { return a < b ? -1 : (a > b ? 1 : 0); };
   int cmp = 0;
   if ((cmp = compare(t.tm_year, tm.tm_year)) != 0) {
     t.tm_mon = 0;
@@ -172,6 +190,7 @@ Found Evaluator::find_next(std::tm& tm, int& usec) const
 {
   std::tm c = tm;
   int c_usec = usec;
+  bool invalidate_dst = false;
   const auto reset_below = [&c, &c_usec](int* from) { // zero every field after `from`
     int* fields[] = {&c.tm_mon, &c.tm_mday, &c.tm_hour, &c.tm_min, &c.tm_sec, &c_usec};
     bool after = false;
@@ -184,7 +203,9 @@ Found Evaluator::find_next(std::tm& tm, int& usec) const
   };
   for (int round = 0; round < k_max_rounds; ++round) {
     static_cast<void>(to_time(c)); // normalize
-    c.tm_isdst = m_spec.dst;
+    if (!invalidate_dst) {
+      c.tm_isdst = m_spec.dst;
+    }
 
     c.tm_year += 1900;
     int r = match(m_spec.year, c, c.tm_year);
@@ -275,6 +296,18 @@ Found Evaluator::find_next(std::tm& tm, int& usec) const
       continue;
     }
 
+    // A time forced into standard or daylight time ("CET") can normalize to
+    // one at or before the start: then leave the DST flag to mktime() from the
+    // next hour on (systemd 252.x, "We're stuck").
+    int cmp = compare_fields(tm, c);
+    if (cmp == 0) {
+      cmp = compare(usec, c_usec + 1);
+    }
+    if (cmp >= 0) {
+      invalidate_dst = true;
+      ++c.tm_hour;
+      continue;
+    }
     tm = c;
     usec = c_usec;
     return Found::yes;
