@@ -85,9 +85,18 @@ private:
   {
     return tl::unexpected(Failure{offset, std::move(message), std::string(hint)});
   }
+  // What stands at `offset`, for a message: a word whole, else one character.
   std::string shown(std::size_t offset) const
   {
-    return offset < m_text.size() ? fmt::format("\"{}\"", m_text[offset]) : "the end";
+    if (offset >= m_text.size()) {
+      return "the end";
+    }
+    std::size_t end = offset + 1;
+    while (std::isalpha(static_cast<unsigned char>(m_text[offset])) != 0 && end < m_text.size() &&
+           std::isalnum(static_cast<unsigned char>(m_text[end])) != 0) {
+      ++end;
+    }
+    return fmt::format("\"{}\"", m_text.substr(offset, end - offset));
   }
 
   Status parse_weekdays();
@@ -150,7 +159,7 @@ tl::expected<void, Failure> FieldParser::parse_weekdays()
       if (first) {
         return {};
       }
-      return fail(m_pos, fmt::format("expected a weekday at {}", shown(m_pos)), k_weekday_hint);
+      return fail(m_pos, fmt::format("expected a weekday, found {}", shown(m_pos)), k_weekday_hint);
     }
     const std::size_t start = m_pos;
     m_pos += day->name.size();
@@ -235,7 +244,7 @@ tl::expected<FieldParser::Date, Failure> FieldParser::parse_date()
       m_fields.end_of_month = true;
       tilde = m_pos;
     } else if (peek() != '-') {
-      return fail(m_pos, fmt::format("expected \"-\", \"~\" or \":\" at {}", shown(m_pos)));
+      return fail(m_pos, fmt::format("expected \"-\", \"~\" or \":\", found {}", shown(m_pos)));
     }
     ++m_pos;
     return {};
@@ -423,7 +432,7 @@ tl::expected<int, Failure> FieldParser::parse_number(bool usec)
 {
   const std::size_t start = m_pos;
   if (!is_digit(peek())) {
-    return fail(start, fmt::format("expected a number or \"*\" at {}", shown(start)));
+    return fail(start, fmt::format("expected a number or \"*\", found {}", shown(start)));
   }
   std::uint64_t value = 0;
   bool overflow = false;
