@@ -32,8 +32,7 @@ struct CalendarComponent
 using CalendarChain = std::vector<CalendarComponent>;
 
 // Which zone an expression is evaluated in.
-enum class CalendarZone
-{
+enum class CalendarZone {
   local, // none written: the zone given to parse_calendar()
   utc,   // "UTC" written (or an "@SECONDS" expression)
   named, // an IANA zone written, e.g. "Europe/Berlin"

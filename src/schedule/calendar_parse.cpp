@@ -7,11 +7,11 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <climits>
 #include <cstdint>
 #include <ctime>
 #include <tuple>
 
+#include <climits>
 #include <fmt/format.h>
 
 #include "schedule/internal.hpp"
@@ -163,11 +163,11 @@ tl::expected<void, Failure> FieldParser::parse_weekdays()
     }
     const std::size_t start = m_pos;
     m_pos += day->name.size();
-    if (const char next = peek(); next != '\0' && next != '-' && next != '.' && next != ',' &&
-                                  next != ' ') {
-      return fail(start, fmt::format("unknown weekday \"{}\"",
-                                     m_text.substr(start, m_text.find_first_of(" ,.-", start) -
-                                                              start)),
+    if (const char next = peek();
+        next != '\0' && next != '-' && next != '.' && next != ',' && next != ' ') {
+      return fail(start,
+                  fmt::format("unknown weekday \"{}\"",
+                              m_text.substr(start, m_text.find_first_of(" ,.-", start) - start)),
                   k_weekday_hint);
     }
     m_fields.weekdays |= 1U << day->number;
@@ -542,11 +542,10 @@ void normalize(LocatedChain& chain)
   }
   std::stable_sort(chain.begin(), chain.end(),
                    [](const Located& a, const Located& b) { return a.component < b.component; });
-  chain.erase(std::unique(chain.begin(), chain.end(),
-                          [](const Located& a, const Located& b) {
-                            return a.component == b.component;
-                          }),
-              chain.end());
+  chain.erase(
+      std::unique(chain.begin(), chain.end(),
+                  [](const Located& a, const Located& b) { return a.component == b.component; }),
+      chain.end());
 }
 
 std::string value_text(const FieldRange& range, int value)
@@ -596,8 +595,8 @@ std::string problem(const CalendarComponent& c, const FieldRange& range, bool en
 
 // Normalizes `chain`, checks it against `range` and moves it into `out`; the
 // first problem in the text wins.
-tl::expected<void, Failure> finish(LocatedChain& chain, const FieldRange& range,
-                                   bool end_of_month, CalendarChain& out)
+tl::expected<void, Failure> finish(LocatedChain& chain, const FieldRange& range, bool end_of_month,
+                                   CalendarChain& out)
 {
   normalize(chain);
   const Located* worst = nullptr;

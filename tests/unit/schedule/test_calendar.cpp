@@ -160,8 +160,8 @@ TEST_CASE("parse_calendar: at most 241 values in one list, as systemd")
     list += "," + std::to_string(i % 60);
   }
   CHECK(valid("*:" + list));
-  CHECK(error("*:" + list + ",1") == std::to_string(list.size() + 4) +
-                                         ": more than 241 values in one list");
+  CHECK(error("*:" + list + ",1") ==
+        std::to_string(list.size() + 4) + ": more than 241 values in one list");
 }
 
 TEST_CASE("format_calendar_error: column, message and hint")

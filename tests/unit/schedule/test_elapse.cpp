@@ -164,11 +164,11 @@ TEST_CASE("last_elapse: the newest elapse at or before a time")
 TEST_CASE("elapses_between: the slots in (after, until], oldest first, at most limit")
 {
   const auto spec = parse_calendar("*-*-* 00/6:00:00").value();
-  const auto slots = elapses_between(spec, at("2026-12-07 00:00:00"), at("2026-12-08 00:00:00"), 10);
+  const auto slots =
+      elapses_between(spec, at("2026-12-07 00:00:00"), at("2026-12-08 00:00:00"), 10);
   REQUIRE(slots.size() == 4);
   CHECK(format_utc_timestamp(slots.front()) == "2026-12-07T06:00:00Z");
   CHECK(format_utc_timestamp(slots.back()) == "2026-12-08T00:00:00Z");
-  CHECK(elapses_between(spec, at("2026-12-07 00:00:00"), at("2026-12-08 00:00:00"), 2).size() ==
-        2);
+  CHECK(elapses_between(spec, at("2026-12-07 00:00:00"), at("2026-12-08 00:00:00"), 2).size() == 2);
   CHECK(elapses_between(spec, at("2026-12-07 00:00:00"), at("2026-12-07 05:59:59"), 10).empty());
 }
