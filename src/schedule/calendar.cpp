@@ -19,10 +19,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ctime>
-#include <limits>
+#include <optional>
 
-#include <climits>
 #include <fmt/format.h>
 
 #include "schedule/internal.hpp"
