@@ -70,8 +70,8 @@ std::string relative(TimePoint then, TimePoint now)
     if (s >= step.at_least) {
       const std::int64_t whole = s / step.unit;
       const std::int64_t part = (s % step.unit) / step.sub_unit;
-      return fmt::format(fmt::runtime(step.format), whole, part, direction,
-                         whole == 1 ? "" : "s", part == 1 ? "" : "s", (s - day) / hour);
+      return fmt::format(fmt::runtime(step.format), whole, part, direction, whole == 1 ? "" : "s",
+                         part == 1 ? "" : "s", (s - day) / hour);
     }
   }
   if (s >= 1) {
@@ -147,9 +147,8 @@ TimePoint base_time(const CalendarRequest& request, TimePoint now)
   }
   auto parsed = parse_timestamp(*request.base_time, request.timezone);
   if (!parsed) {
-    throw Fatal(k_exit_usage,
-                fmt::format("--base-time: invalid time \"{}\": {}", *request.base_time,
-                            parsed.error()));
+    throw Fatal(k_exit_usage, fmt::format("--base-time: invalid time \"{}\": {}",
+                                          *request.base_time, parsed.error()));
   }
   return *parsed;
 }

@@ -169,9 +169,10 @@ void CommandLine::add_calendar()
   calendar->add_option("--iterations", m_options.iterations, "Show the next N elapses")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  calendar->add_option("--timezone", m_options.timezone,
-                       "The zone of expressions without one, and of the times shown (like "
-                       "settings.timezone)")
+  calendar
+      ->add_option("--timezone", m_options.timezone,
+                   "The zone of expressions without one, and of the times shown (like "
+                   "settings.timezone)")
       ->capture_default_str();
   calendar->add_flag("--json", m_options.json, "Print the results as a JSON array");
   m_commands.emplace_back(calendar, Command::calendar);

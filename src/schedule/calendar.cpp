@@ -19,9 +19,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <climits>
-#include <ctime>
-#include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -175,9 +173,8 @@ CalendarError to_error(const Failure& failure)
 void format_chain(std::string& out, int width, const CalendarChain& chain, bool usec)
 {
   const int unit = usec ? k_usec_per_sec : 1;
-  if (chain.empty() ||
-      (usec && chain.size() == 1 && chain[0].start == 0 && chain[0].stop < 0 &&
-       chain[0].repeat == k_usec_per_sec)) {
+  if (chain.empty() || (usec && chain.size() == 1 && chain[0].start == 0 && chain[0].stop < 0 &&
+                        chain[0].repeat == k_usec_per_sec)) {
     out += '*';
     return;
   }
@@ -249,10 +246,9 @@ tl::expected<CalendarSpec, CalendarError> parse_calendar(std::string_view text,
                                                          std::string_view local_zone)
 {
   if (auto zone = check_timezone(std::string(local_zone)); !zone) {
-    return tl::unexpected(CalendarError{0,
-                                        fmt::format("unknown local timezone \"{}\": {}",
-                                                    local_zone, zone.error()),
-                                        "use UTC or an IANA zone name such as \"Europe/Berlin\""});
+    return tl::unexpected(
+        CalendarError{0, fmt::format("unknown local timezone \"{}\": {}", local_zone, zone.error()),
+                      "use UTC or an IANA zone name such as \"Europe/Berlin\""});
   }
   CalendarSpec spec;
   const ZoneSuffix zone = take_zone(text, local_zone, spec);
@@ -268,8 +264,8 @@ tl::expected<CalendarSpec, CalendarError> parse_calendar(std::string_view text,
       if (starts_with_letter(zone.last_word)) {
         Fields without_zone;
         const auto body = zone.body.substr(0, zone.body.size() - zone.last_word.size() - 1);
-        if (!body.empty() && (apply_shorthand(body, without_zone) ||
-                              calendar::parse_fields(body, without_zone))) {
+        if (!body.empty() &&
+            (apply_shorthand(body, without_zone) || calendar::parse_fields(body, without_zone))) {
           return tl::unexpected(unknown_zone(text, zone.last_word));
         }
       }

@@ -5,11 +5,11 @@
 #pragma once
 
 #include <chrono>
-#include <compare>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <tl/expected.hpp>
@@ -24,7 +24,12 @@ struct CalendarComponent
   int stop = -1;  // the range's last value; -1 for none
   int repeat = 0; // the step; 0 for none
 
-  friend auto operator<=>(const CalendarComponent&, const CalendarComponent&) = default;
+  friend bool operator==(const CalendarComponent&, const CalendarComponent&) = default;
+  // Orders as systemd sorts a list: by start, then stop, then step.
+  friend bool operator<(const CalendarComponent& a, const CalendarComponent& b)
+  {
+    return std::tie(a.start, a.stop, a.repeat) < std::tie(b.start, b.stop, b.repeat);
+  }
 };
 
 // A comma-separated list of components, sorted and without duplicates; empty
@@ -32,8 +37,7 @@ struct CalendarComponent
 using CalendarChain = std::vector<CalendarComponent>;
 
 // Which zone an expression is evaluated in.
-enum class CalendarZone
-{
+enum class CalendarZone {
   local, // none written: the zone given to parse_calendar()
   utc,   // "UTC" written (or an "@SECONDS" expression)
   named, // an IANA zone written, e.g. "Europe/Berlin"

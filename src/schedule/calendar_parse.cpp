@@ -7,11 +7,11 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <climits>
 #include <cstdint>
 #include <ctime>
 #include <tuple>
 
+#include <climits>
 #include <fmt/format.h>
 
 #include "schedule/internal.hpp"
@@ -85,9 +85,18 @@ private:
   {
     return tl::unexpected(Failure{offset, std::move(message), std::string(hint)});
   }
+  // What stands at `offset`, for a message: a word whole, else one character.
   std::string shown(std::size_t offset) const
   {
-    return offset < m_text.size() ? fmt::format("\"{}\"", m_text[offset]) : "the end";
+    if (offset >= m_text.size()) {
+      return "the end";
+    }
+    std::size_t end = offset + 1;
+    while (std::isalpha(static_cast<unsigned char>(m_text[offset])) != 0 && end < m_text.size() &&
+           std::isalnum(static_cast<unsigned char>(m_text[end])) != 0) {
+      ++end;
+    }
+    return fmt::format("\"{}\"", m_text.substr(offset, end - offset));
   }
 
   Status parse_weekdays();
@@ -150,15 +159,15 @@ tl::expected<void, Failure> FieldParser::parse_weekdays()
       if (first) {
         return {};
       }
-      return fail(m_pos, fmt::format("expected a weekday at {}", shown(m_pos)), k_weekday_hint);
+      return fail(m_pos, fmt::format("expected a weekday, found {}", shown(m_pos)), k_weekday_hint);
     }
     const std::size_t start = m_pos;
     m_pos += day->name.size();
-    if (const char next = peek(); next != '\0' && next != '-' && next != '.' && next != ',' &&
-                                  next != ' ') {
-      return fail(start, fmt::format("unknown weekday \"{}\"",
-                                     m_text.substr(start, m_text.find_first_of(" ,.-", start) -
-                                                              start)),
+    if (const char next = peek();
+        next != '\0' && next != '-' && next != '.' && next != ',' && next != ' ') {
+      return fail(start,
+                  fmt::format("unknown weekday \"{}\"",
+                              m_text.substr(start, m_text.find_first_of(" ,.-", start) - start)),
                   k_weekday_hint);
     }
     m_fields.weekdays |= 1U << day->number;
@@ -235,7 +244,7 @@ tl::expected<FieldParser::Date, Failure> FieldParser::parse_date()
       m_fields.end_of_month = true;
       tilde = m_pos;
     } else if (peek() != '-') {
-      return fail(m_pos, fmt::format("expected \"-\", \"~\" or \":\" at {}", shown(m_pos)));
+      return fail(m_pos, fmt::format("expected \"-\", \"~\" or \":\", found {}", shown(m_pos)));
     }
     ++m_pos;
     return {};
@@ -423,7 +432,7 @@ tl::expected<int, Failure> FieldParser::parse_number(bool usec)
 {
   const std::size_t start = m_pos;
   if (!is_digit(peek())) {
-    return fail(start, fmt::format("expected a number or \"*\" at {}", shown(start)));
+    return fail(start, fmt::format("expected a number or \"*\", found {}", shown(start)));
   }
   std::uint64_t value = 0;
   bool overflow = false;
@@ -489,8 +498,9 @@ constexpr FieldRange k_year{"year", k_min_year, k_max_year,
 constexpr FieldRange k_month{"month", 1, 12, "months are 1..12"};
 constexpr FieldRange k_day{"day", 1, 31, "days are 1..31"};
 constexpr FieldRange k_last_day{"day", 1, 28,
-                                "after \"~\", days count back from the month's end: 1..28, "
-                                "1 the last day"};
+                                "after \"~\", days count back from the month's end (1 the last "
+                                "day): at most 28 for the first of a sorted list and 3 fewer for "
+                                "each further one, as systemd checks them"};
 constexpr FieldRange k_hour{"hour", 0, 23, "hours are 0..23"};
 constexpr FieldRange k_minute{"minute", 0, 59, "minutes are 0..59"};
 constexpr FieldRange k_second{"second", 0, 60 * k_usec_per_sec - 1,
@@ -532,11 +542,10 @@ void normalize(LocatedChain& chain)
   }
   std::stable_sort(chain.begin(), chain.end(),
                    [](const Located& a, const Located& b) { return a.component < b.component; });
-  chain.erase(std::unique(chain.begin(), chain.end(),
-                          [](const Located& a, const Located& b) {
-                            return a.component == b.component;
-                          }),
-              chain.end());
+  chain.erase(
+      std::unique(chain.begin(), chain.end(),
+                  [](const Located& a, const Located& b) { return a.component == b.component; }),
+      chain.end());
 }
 
 std::string value_text(const FieldRange& range, int value)
@@ -586,14 +595,18 @@ std::string problem(const CalendarComponent& c, const FieldRange& range, bool en
 
 // Normalizes `chain`, checks it against `range` and moves it into `out`; the
 // first problem in the text wins.
-tl::expected<void, Failure> finish(LocatedChain& chain, const FieldRange& range,
-                                   bool end_of_month, CalendarChain& out)
+tl::expected<void, Failure> finish(LocatedChain& chain, const FieldRange& range, bool end_of_month,
+                                   CalendarChain& out)
 {
   normalize(chain);
   const Located* worst = nullptr;
   std::string worst_problem;
+  FieldRange limit = range;
   for (const auto& located : chain) {
-    auto text = problem(located.component, range, end_of_month);
+    auto text = problem(located.component, limit, end_of_month);
+    if (end_of_month) {
+      limit.to -= 3; // systemd's chain_valid() lowers its limit at each element after "~"
+    }
     if (!text.empty() && (worst == nullptr || located.offset < worst->offset)) {
       worst = &located;
       worst_problem = std::move(text);

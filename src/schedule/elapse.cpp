@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <ctime>
+#include <utility>
 
 #include "schedule/calendar.hpp"
 #include "schedule/zone.hpp"
@@ -40,6 +41,57 @@ constexpr std::int64_t k_formattable_max = 253'402'214'399'999'999;
 using Micros = std::chrono::microseconds;
 
 enum class Found { yes, never };
+enum class Round { matched, again, never };
+
+// The time being moved forward, in the zone's local time.
+struct Cursor
+{
+  std::tm tm;
+  int usec;
+};
+
+enum class Field { year, month, day, hour, minute };
+
+// Resets every field smaller than `field` to its first value.
+void reset_below(Cursor& c, Field field)
+{
+  switch (field) {
+  case Field::year:
+    c.tm.tm_mon = 0;
+    [[fallthrough]];
+  case Field::month:
+    c.tm.tm_mday = 1;
+    [[fallthrough]];
+  case Field::day:
+    c.tm.tm_hour = 0;
+    [[fallthrough]];
+  case Field::hour:
+    c.tm.tm_min = 0;
+    [[fallthrough]];
+  case Field::minute:
+    c.tm.tm_sec = 0;
+    c.usec = 0;
+    break;
+  }
+}
+
+int compare(int a, int b)
+{
+  return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+// Compares the fields of two broken-down times, year first.
+int compare_fields(const std::tm& a, const std::tm& b)
+{
+  for (const auto& [x, y] : {std::pair{a.tm_year, b.tm_year}, std::pair{a.tm_mon, b.tm_mon},
+                             std::pair{a.tm_mday, b.tm_mday}, std::pair{a.tm_hour, b.tm_hour},
+                             std::pair{a.tm_min, b.tm_min}, std::pair{a.tm_sec, b.tm_sec}}) {
+    if (x != y) {
+      return compare(x, y);
+    }
+  }
+  return 0;
+}
 
 // A computation in one zone: TZ is already set for local ones.
 class Evaluator
@@ -59,6 +111,8 @@ private:
   int match(const CalendarChain& chain, const std::tm& tm, int& value) const;
   int within_bounds(std::tm& tm) const;
   bool matches_weekday(const std::tm& tm) const;
+  Round date_round(Cursor& c) const;
+  Round time_round(Cursor& c) const;
   Found find_next(std::tm& tm, int& usec) const;
 
   const CalendarSpec& m_spec;
@@ -130,7 +184,6 @@ int Evaluator::within_bounds(std::tm& tm) const
   if (to_time(t) < 0) {
     return -1;
   }
-  const auto compare = [](int a, int b) { return a < b ? -1 : (a > b ? 1 : 0); };
   int cmp = 0;
   if ((cmp = compare(t.tm_year, tm.tm_year)) != 0) {
     t.tm_mon = 0;
@@ -167,116 +220,129 @@ bool Evaluator::matches_weekday(const std::tm& tm) const
   return (m_spec.weekdays & (1U << monday_based)) != 0;
 }
 
-// Moves `tm` and `usec` to the first matching time at or after them.
+// The year, month, day and weekday steps of one round: each field moves to
+// its next allowed value, or carries into the field above.
+Round Evaluator::date_round(Cursor& c) const
+{
+  c.tm.tm_year += 1900;
+  int r = match(m_spec.year, c.tm, c.tm.tm_year);
+  c.tm.tm_year -= 1900;
+  if (r > 0) {
+    reset_below(c, Field::year);
+  }
+  if (r < 0 || within_bounds(c.tm) <= 0) {
+    return Round::never;
+  }
+
+  c.tm.tm_mon += 1;
+  r = match(m_spec.month, c.tm, c.tm.tm_mon);
+  c.tm.tm_mon -= 1;
+  if (r > 0) {
+    reset_below(c, Field::month);
+  }
+  if (r < 0 || (r = within_bounds(c.tm)) < 0) {
+    ++c.tm.tm_year;
+    reset_below(c, Field::year);
+    return Round::again;
+  }
+  if (r == 0) {
+    return Round::again;
+  }
+
+  r = match(m_spec.day, c.tm, c.tm.tm_mday);
+  if (r > 0) {
+    reset_below(c, Field::day);
+  }
+  if (r < 0 || (r = within_bounds(c.tm)) < 0) {
+    ++c.tm.tm_mon;
+    reset_below(c, Field::month);
+    return Round::again;
+  }
+  if (r == 0) {
+    return Round::again;
+  }
+
+  if (!matches_weekday(c.tm)) {
+    ++c.tm.tm_mday;
+    reset_below(c, Field::day);
+    return Round::again;
+  }
+  return Round::matched;
+}
+
+// The hour, minute and second steps of one round.
+Round Evaluator::time_round(Cursor& c) const
+{
+  int r = match(m_spec.hour, c.tm, c.tm.tm_hour);
+  if (r > 0) {
+    reset_below(c, Field::hour);
+  }
+  if (r < 0 || (r = within_bounds(c.tm)) < 0) {
+    ++c.tm.tm_mday;
+    reset_below(c, Field::day);
+    return Round::again;
+  }
+  if (r == 0) { // the hour may not exist today (DST): start over from the normalized time
+    return Round::again;
+  }
+
+  r = match(m_spec.minute, c.tm, c.tm.tm_min);
+  if (r > 0) {
+    reset_below(c, Field::minute);
+  }
+  if (r < 0 || (r = within_bounds(c.tm)) < 0) {
+    ++c.tm.tm_hour;
+    reset_below(c, Field::hour);
+    return Round::again;
+  }
+  if (r == 0) {
+    return Round::again;
+  }
+
+  c.tm.tm_sec = c.tm.tm_sec * k_usec_per_sec + c.usec;
+  r = match(m_spec.second, c.tm, c.tm.tm_sec);
+  c.usec = c.tm.tm_sec % k_usec_per_sec;
+  c.tm.tm_sec /= k_usec_per_sec;
+  if (r < 0 || (r = within_bounds(c.tm)) < 0) {
+    ++c.tm.tm_min;
+    reset_below(c, Field::minute);
+    return Round::again;
+  }
+  return r == 0 ? Round::again : Round::matched;
+}
+
+// Moves `tm` and `usec` to the first matching time at or after them, in
+// rounds that each start from a normalized time (systemd's find_next()).
 Found Evaluator::find_next(std::tm& tm, int& usec) const
 {
-  std::tm c = tm;
-  int c_usec = usec;
-  const auto reset_below = [&c, &c_usec](int* from) { // zero every field after `from`
-    int* fields[] = {&c.tm_mon, &c.tm_mday, &c.tm_hour, &c.tm_min, &c.tm_sec, &c_usec};
-    bool after = false;
-    for (int* field : fields) {
-      if (after) {
-        *field = field == &c.tm_mday ? 1 : 0;
-      }
-      after = after || field == from;
-    }
-  };
+  Cursor c{tm, usec};
+  bool invalidate_dst = false;
   for (int round = 0; round < k_max_rounds; ++round) {
-    static_cast<void>(to_time(c)); // normalize
-    c.tm_isdst = m_spec.dst;
-
-    c.tm_year += 1900;
-    int r = match(m_spec.year, c, c.tm_year);
-    c.tm_year -= 1900;
-    if (r > 0) {
-      c.tm_mon = 0;
-      reset_below(&c.tm_mon);
+    static_cast<void>(to_time(c.tm)); // normalize
+    if (!invalidate_dst) {
+      c.tm.tm_isdst = m_spec.dst;
     }
-    if (r < 0 || within_bounds(c) <= 0) {
+    const Round date = date_round(c);
+    if (date == Round::never) {
       return Found::never;
     }
-
-    c.tm_mon += 1;
-    r = match(m_spec.month, c, c.tm_mon);
-    c.tm_mon -= 1;
-    if (r > 0) {
-      reset_below(&c.tm_mon);
-    }
-    if (r < 0 || (r = within_bounds(c)) < 0) {
-      ++c.tm_year;
-      c.tm_mon = 0;
-      reset_below(&c.tm_mon);
+    if (date == Round::again || time_round(c) == Round::again) {
       continue;
     }
-    if (r == 0) {
+    // A time forced into standard or daylight time ("CET") can normalize to
+    // one at or before the start: then leave the DST flag to mktime() from the
+    // next hour on (systemd 252.x, "We're stuck").
+    int cmp = compare_fields(tm, c.tm);
+    if (cmp == 0) {
+      cmp = compare(usec, c.usec + 1);
+    }
+    if (cmp >= 0) {
+      invalidate_dst = true;
+      ++c.tm.tm_hour;
       continue;
     }
-
-    r = match(m_spec.day, c, c.tm_mday);
-    if (r > 0) {
-      reset_below(&c.tm_mday);
-    }
-    if (r < 0 || (r = within_bounds(c)) < 0) {
-      ++c.tm_mon;
-      c.tm_mday = 1;
-      reset_below(&c.tm_mday);
-      continue;
-    }
-    if (r == 0) {
-      continue;
-    }
-
-    if (!matches_weekday(c)) {
-      ++c.tm_mday;
-      reset_below(&c.tm_mday);
-      continue;
-    }
-
-    r = match(m_spec.hour, c, c.tm_hour);
-    if (r > 0) {
-      reset_below(&c.tm_hour);
-    }
-    if (r < 0 || (r = within_bounds(c)) < 0) {
-      ++c.tm_mday;
-      c.tm_hour = 0;
-      reset_below(&c.tm_hour);
-      continue;
-    }
-    if (r == 0) { // the hour may not exist today (DST): start over from the normalized time
-      continue;
-    }
-
-    r = match(m_spec.minute, c, c.tm_min);
-    if (r > 0) {
-      reset_below(&c.tm_min);
-    }
-    if (r < 0 || (r = within_bounds(c)) < 0) {
-      ++c.tm_hour;
-      c.tm_min = 0;
-      reset_below(&c.tm_min);
-      continue;
-    }
-    if (r == 0) {
-      continue;
-    }
-
-    c.tm_sec = c.tm_sec * k_usec_per_sec + c_usec;
-    r = match(m_spec.second, c, c.tm_sec);
-    c_usec = c.tm_sec % k_usec_per_sec;
-    c.tm_sec /= k_usec_per_sec;
-    if (r < 0 || (r = within_bounds(c)) < 0) {
-      ++c.tm_min;
-      c.tm_sec = 0;
-      c_usec = 0;
-      continue;
-    }
-    if (r == 0) {
-      continue;
-    }
-
-    tm = c;
-    usec = c_usec;
+    tm = c.tm;
+    usec = c.usec;
     return Found::yes;
   }
   return Found::never; // systemd gives up too (EDEADLK) rather than loop forever

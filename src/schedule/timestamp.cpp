@@ -90,8 +90,8 @@ tl::expected<TimePoint, std::string> parse_epoch(std::string_view text)
 std::string format_utc_timestamp(TimePoint time)
 {
   const std::int64_t usec = to_usec(time);
-  const auto seconds = static_cast<std::time_t>(
-      (usec >= 0 ? usec : usec - (k_usec_per_sec - 1)) / k_usec_per_sec); // floor
+  const auto seconds = static_cast<std::time_t>((usec >= 0 ? usec : usec - (k_usec_per_sec - 1)) /
+                                                k_usec_per_sec); // floor
   const auto micros = usec - std::int64_t{seconds} * k_usec_per_sec;
   std::tm tm{};
   ::gmtime_r(&seconds, &tm);
@@ -106,8 +106,8 @@ std::string format_utc_timestamp(TimePoint time)
 std::string format_zone_timestamp(TimePoint time, std::string_view zone)
 {
   const ScopedTimezone scoped(zone);
-  const auto seconds = std::chrono::system_clock::to_time_t(
-      std::chrono::floor<std::chrono::seconds>(time));
+  const auto seconds =
+      std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(time));
   std::tm tm{};
   ::localtime_r(&seconds, &tm);
   char buffer[64];
@@ -172,8 +172,8 @@ tl::expected<TimePoint, std::string> parse_timestamp(std::string_view text,
     seconds = ::mktime(&tm);
   }
   if (tm.tm_year != wanted_tm.tm_year || tm.tm_mon != wanted_tm.tm_mon ||
-      tm.tm_mday != wanted_tm.tm_mday || *month < 1 || *month > 12 || *hour > 23 ||
-      *minute > 59 || second > 59) {
+      tm.tm_mday != wanted_tm.tm_mday || *month < 1 || *month > 12 || *hour > 23 || *minute > 59 ||
+      second > 59) {
     return tl::unexpected(std::string("no such date or time"));
   }
   if (seconds < 0) {
