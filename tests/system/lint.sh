@@ -83,14 +83,15 @@ lint_verify()
         "$pkgroot/etc/systemd/system/"
     cp -n /bin/sh /bin/journalctl "$pkgroot/bin/"
     # A scheduled task's instances, with the drop-in the generator writes
-    # for it (a template timer alone has no OnCalendar=, by design).
-    mkdir -p "$pkgroot/run/systemd/generator"
+    # for it (a template timer alone has no OnCalendar=, by design); verify
+    # --root reads no generator directory, so the drop-ins go to /etc.
     SYSTEMD_LOG_TARGET=console PERIODIC_TASKS_CONFIG="$root/packaging/examples/demo.toml" \
         "$pkgroot/lib/systemd/system-generators/periodic-tasks-generator" \
-        "$pkgroot/run/systemd/generator" 2>"$T/generator.err" || return 1
+        "$T/generated" 2>"$T/generator.err" || return 1
     [[ -s $T/generator.err ]] && { sed 's/^/    /' "$T/generator.err"; return 1; }
+    cp -r "$T"/generated/*.timer.d "$pkgroot/etc/systemd/system/"
     local instances
-    instances=$(cd "$pkgroot/run/systemd/generator/timers.target.wants" && ls)
+    instances=$(cd "$T/generated/timers.target.wants" && ls)
     [[ -n $instances ]] || { echo "    demo.toml schedules no task"; return 1; }
     local units_to_verify=("/$units/periodic-tasks.service" "/$units/periodic-tasks.timer"
         "/$units/periodic-tasks-reload.path" "/$units/periodic-tasks-reload.service"
