@@ -15,7 +15,7 @@ std::string timer_unit_of(const Task& task)
 
 std::string on_calendar_of(const Schedule& schedule)
 {
-  const std::string text = normalized(schedule.spec);
+  std::string text = normalized(schedule.spec);
   if (schedule.spec.zone_kind == CalendarZone::local) {
     return fmt::format("{} {}", text, schedule.spec.zone);
   }
