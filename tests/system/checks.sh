@@ -672,14 +672,14 @@ EOF
     bad_logged()
     {
         journal_json -u periodic-tasks-reload.service -p err |
-            jq -e 'map(select(.MESSAGE | tostring | contains("config.toml:8:13: invalid schedule"))) | length > 0' >/dev/null
+            jq -e 'map(select(.MESSAGE | tostring | contains("config.toml:8:17: invalid schedule"))) | length > 0' >/dev/null
     }
     wait_for 20 "the bad edit logged at priority err" bad_logged
     both || fail "a bad edit changed the armed timers"
     local rc=0
     in_ctr periodic_tasks check >/dev/null 2>"$T/check.err" || rc=$?
     [[ $rc == 78 ]] || fail "check exits $rc after the bad edit"
-    grep -q 'config.toml:8:13: invalid schedule "Mon 25:00"' "$T/check.err" || fail "check says: $(cat "$T/check.err")"
+    grep -q 'config.toml:8:17: invalid schedule "Mon 25:00"' "$T/check.err" || fail "check says: $(cat "$T/check.err")"
     # Fixing the file re-arms: "drop", removed, loses its timer; "new" gets one.
     put_file /etc/periodic-tasks/config.toml <<'EOF'
 [[task]]

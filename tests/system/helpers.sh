@@ -95,6 +95,13 @@ service_not_activating()
 # starts from the packaged units (a 5-second timer must not keep firing).
 reset_drop_ins()
 {
+    # check_10_reload puts /etc/periodic-tasks on a tmpfs; a failure midway
+    # leaves it mounted (and the copy of the real directory in /run/pt-etc).
+    if in_ctr mountpoint -q /etc/periodic-tasks; then
+        in_ctr sh -c 'umount /etc/periodic-tasks && cp -a /run/pt-etc/. /etc/periodic-tasks/ && rm -rf /run/pt-etc'
+    fi
+    # A scheduled check that failed leaves 5-second timers running.
+    in_ctr systemctl stop periodic-tasks-schedules.target 2>/dev/null || true
     in_ctr sh -c 'ls -d /etc/systemd/system/periodic-tasks*' >/dev/null 2>&1 || return 0
     in_ctr sh -c 'rm -rf /etc/systemd/system/periodic-tasks.*.d /etc/systemd/system/periodic-tasks@*.d /etc/systemd/system/periodic-tasks-failure@.service'
     in_ctr systemctl daemon-reload
