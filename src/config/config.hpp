@@ -117,6 +117,6 @@ std::string_view to_string(TaskKind kind);
 const Database* find_database(const Config& config, std::string_view name);
 
 // The run-context names a SQL task may bind with `params`.
-inline constexpr const char* k_param_names[] = {"as_of", "run_id", "task", "dry_run"};
+inline constexpr const char* k_param_names[] = {"as_of", "run_id", "task", "dry_run", "slot"};
 
 } // namespace pt
