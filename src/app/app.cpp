@@ -23,6 +23,7 @@
 #include "journal/notify.hpp"
 #include "journal/progress.hpp"
 #include "journal/reader.hpp"
+#include "journal/records.hpp"
 #include "journal/writer.hpp"
 #include "metrics/file.hpp"
 #include "postgres/executor.hpp"
@@ -30,7 +31,9 @@
 #include "run/context.hpp"
 #include "run/environment.hpp"
 #include "run/runner.hpp"
+#include "run/scheduled.hpp"
 #include "run/selection.hpp"
+#include "run/slot_state.hpp"
 #include "util/text.hpp"
 
 namespace pt {
@@ -121,19 +124,119 @@ std::string env_or_empty(const char* name)
   return value != nullptr ? value : "";
 }
 
-int run_command(const CliOptions& options, const Config& config)
+// The task `run --scheduled` names: one that has a schedule and is enabled
+// (its timer exists only then). A name that is not in the config is a usage
+// error, as for `run NAME`; a task the config does not schedule is a config matter.
+const Task& scheduled_task(const CliOptions& options, const Config& config)
 {
-  // 1. Decide what runs before touching anything: a usage error runs nothing.
+  if (options.tasks.size() != 1) {
+    throw Fatal(k_exit_usage, "--scheduled takes exactly one task name, as the task's timer "
+                              "passes it: periodic_tasks run --scheduled TASK");
+  }
+  if (options.as_of || options.dry_run) {
+    throw Fatal(k_exit_usage,
+                fmt::format("--scheduled runs the due slots of a task and marks them done; "
+                            "--as-of and --dry-run are for runs by hand: periodic_tasks run {} "
+                            "--as-of YYYY-MM-DD (see what is due with: periodic_tasks status {})",
+                            options.tasks.front(), options.tasks.front()));
+  }
+  auto named = select_tasks(config, options.tasks);
+  if (!named) {
+    throw Fatal(k_exit_usage, named.error());
+  }
+  const Task& task = *named->front();
+  if (task.schedule.empty()) {
+    throw Fatal(k_exit_config,
+                fmt::format("{}: task \"{}\" has no schedule, so --scheduled has no slot to run; "
+                            "hint: it runs with the other tasks without a schedule (periodic_tasks "
+                            "run), or by hand: periodic_tasks run {}",
+                            format_location(task.origin), task.name, task.name));
+  }
+  if (!task.enabled) {
+    throw Fatal(k_exit_config,
+                fmt::format("{}: task \"{}\" is disabled, so its slots do not run; hint: set "
+                            "enabled = true, or run it by hand: periodic_tasks run {}",
+                            format_location(task.origin), task.name, task.name));
+  }
+  return task;
+}
+
+// Where scheduled tasks keep their slots ($STATE_DIRECTORY/slots).
+FileSlotStore slot_store()
+{
+  return FileSlotStore(default_slot_directory(std::getenv("STATE_DIRECTORY")));
+}
+
+// What was decided before anything runs: a plain run's request, or a
+// scheduled task's slots.
+struct RunPlan
+{
+  RunRequest request;
+  const Task* scheduled = nullptr;
+  SlotPlan slots;
+};
+
+RunPlan plan_run(const CliOptions& options, const Config& config, const Clock& clock,
+                 SlotStore& store)
+{
+  RunPlan plan;
+  plan.request.firing = {env_or_empty("TRIGGER_TIMER_REALTIME_USEC"),
+                         env_or_empty("TRIGGER_TIMER_MONOTONIC_USEC")};
+  if (options.scheduled) {
+    plan.scheduled = &scheduled_task(options, config);
+    auto state = store.load(plan.scheduled->name);
+    if (!state) { // never a guess: a lost state would run history, a forged one skip slots
+      throw Fatal(k_exit_os_error, state.error());
+    }
+    plan.slots = plan_slots(slot_request(*plan.scheduled), clock.wall(), *state);
+    return plan;
+  }
   auto tasks = select_tasks(config, options.tasks);
   if (!tasks) {
     throw Fatal(k_exit_usage, tasks.error());
   }
-  const SystemClock clock;
-  RunRequest request{*tasks, run_context(options, config, clock), Trigger::manual};
+  plan.request.tasks = *tasks;
+  plan.request.context = run_context(options, config, clock);
+  plan.request.trigger = Trigger::manual;
   const char* invocation = std::getenv("INVOCATION_ID");
   if (options.tasks.empty() && invocation != nullptr && *invocation != '\0') {
-    request.trigger = Trigger::timer; // started by systemd, not by a person naming tasks
+    plan.request.trigger = Trigger::timer; // started by systemd, not by a person naming tasks
   }
+  return plan;
+}
+
+// Runs the slots of `plan` (saving the first-sight baseline first), or says
+// at debug level why none is due.
+std::vector<RunSummary> run_scheduled(const Config& config, const RunPlan& plan, SlotStore& store,
+                                      RunnerDeps& deps)
+{
+  const Task& task = *plan.scheduled;
+  emit_slots_planned(deps.log, task, plan.slots, plan.request.firing);
+  if (plan.slots.baseline) {
+    if (auto saved = store.save(task.name, *plan.slots.baseline); !saved) {
+      throw Fatal(k_exit_os_error, saved.error());
+    }
+  }
+  const auto ran = run_slots(config.settings, task, plan.slots, store, deps, plan.request.firing,
+                             [] { return new_run_id(); });
+  if (!ran.state_error.empty()) {
+    for (const auto& summary : ran.runs) { // what ran is reported before the error
+      print(stdout, render_summary_text(summary));
+    }
+    throw Fatal(k_exit_os_error,
+                fmt::format("task \"{}\" ran for slot {}, but the slot could not be marked done, "
+                            "so the next firing runs it again: {}",
+                            task.name, ran.runs.back().context.slot, ran.state_error));
+  }
+  return ran.runs;
+}
+
+int run_command(const CliOptions& options, const Config& config)
+{
+  // 1. Decide what runs before touching anything: a usage error runs nothing.
+  const SystemClock clock;
+  FileSlotStore store = slot_store();
+  const RunPlan plan = plan_run(options, config, clock, store);
 
   // 2. Logs: the journal when it is there, readable stderr when not, and
   //    progress on stderr for a person at a terminal.
@@ -165,18 +268,24 @@ int run_command(const CliOptions& options, const Config& config)
   PgExecutor sql(config.databases, secrets, stop, stop.wake_fd());
   RunnerDeps deps{processes, sql, run_log, locks, clock, stop, delay, current_identity()};
 
-  // 5. Run, then report on stdout (unless stdout is the journal, which already has it all).
-  const RunSummary summary = run_tasks(config.settings, request, deps);
-  if (config.metrics.textfile) { // a failure is a warning record, never another exit code
-    write_run_metrics(*config.metrics.textfile, summary, config, log);
+  // 5. Run (a scheduled task: once per due slot, each a run of its own), then
+  //    report on stdout (unless stdout is the journal, which already has it all).
+  const std::vector<RunSummary> runs =
+      plan.scheduled != nullptr
+          ? run_scheduled(config, plan, store, deps)
+          : std::vector<RunSummary>{run_tasks(config.settings, plan.request, deps)};
+  const bool table = !fd_is_journal_stream(STDOUT_FILENO, std::getenv("JOURNAL_STREAM"));
+  for (const auto& summary : runs) {
+    if (config.metrics.textfile) { // a failure is a warning record, never another exit code
+      write_run_metrics(*config.metrics.textfile, summary, config, log);
+    }
+    if (options.json) {
+      print(stdout, render_summary_json(summary, exit_code_for(summary)));
+    } else if (table) {
+      print(stdout, render_summary_text(summary));
+    }
   }
-  const int code = exit_code_for(summary);
-  if (options.json) {
-    print(stdout, render_summary_json(summary, code));
-  } else if (!fd_is_journal_stream(STDOUT_FILENO, std::getenv("JOURNAL_STREAM"))) {
-    print(stdout, render_summary_text(summary));
-  }
-  return code;
+  return exit_code_for(runs);
 }
 
 // Opens the journal `status` and `history` read, refusing to show a partial
@@ -308,7 +417,7 @@ std::size_t warn_exec_limits(const Config& config)
   const ExecLimits limits = current_exec_limits();
   const Identity identity = current_identity();
   // The run's own variables at their real lengths (a run id has 32 characters).
-  const RunContext context{std::string(32, '0'), "YYYY-MM-DD", false};
+  const RunContext context{std::string(32, '0'), "YYYY-MM-DD", false, "YYYY-MM-DDTHH:MM:SSZ"};
   for (const Task& task : config.tasks) {
     for (const std::string& warning : exec_limit_warnings(task, identity, context, limits)) {
       print(stderr,

@@ -98,9 +98,12 @@ void CommandLine::add_top_level()
 
 void CommandLine::add_run()
 {
-  auto* run = m_app.add_subcommand("run", "Run every enabled task in order, or just the named "
-                                          "ones (disabled ones too)");
+  auto* run = m_app.add_subcommand("run", "Run every enabled task without a schedule in order, "
+                                          "or just the named ones (disabled ones too)");
   run->add_option("task", m_options.tasks, "Tasks to run, in this order");
+  run->add_flag("--scheduled", m_options.scheduled,
+                "Run the slots of one scheduled task that are due, as its timer does "
+                "(periodic-tasks@TASK.service)");
   add_config_option(*run);
   add_run_options(*run);
   m_commands.emplace_back(run, Command::run);

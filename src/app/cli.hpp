@@ -16,6 +16,7 @@ struct CliOptions
   std::optional<std::string> config_path; // --config
   std::vector<std::string> tasks;         // run TASK..., status TASK..., history [TASK]
   bool dry_run = false;
+  bool scheduled = false;           // run --scheduled TASK: the timer's run of its slots
   std::optional<std::string> as_of; // --as-of, unvalidated
   bool json = false;
   // status and history

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "schedule/calendar.hpp"
+#include "schedule/slots.hpp" // CatchUp
 #include "util/diagnostic.hpp"
 #include "util/duration.hpp"
 
@@ -33,11 +34,6 @@ struct MetricsSettings
 };
 
 enum class TaskKind { command, sql };
-
-// Which missed slots of a scheduled task a run catches up on after downtime:
-// every one in the window, oldest first; only the newest; or none (only a
-// slot that is due now).
-enum class CatchUp { all, latest, none };
 
 // One calendar expression of a task's `schedule`, as written and as parsed
 // (an expression without a zone is in settings.timezone: spec.zone names it).
@@ -121,6 +117,6 @@ std::string_view to_string(TaskKind kind);
 const Database* find_database(const Config& config, std::string_view name);
 
 // The run-context names a SQL task may bind with `params`.
-inline constexpr const char* k_param_names[] = {"as_of", "run_id", "task", "dry_run"};
+inline constexpr const char* k_param_names[] = {"as_of", "run_id", "task", "dry_run", "slot"};
 
 } // namespace pt

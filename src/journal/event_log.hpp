@@ -58,6 +58,7 @@ inline constexpr std::string_view task_skipped = "214fd5d8aac4986e1fa1fa50391712
 inline constexpr std::string_view task_output = "46afe2d4e33b59d805ecce4e04db1eda";
 inline constexpr std::string_view output_suppressed = "b871374cfa51d98ee1893b7471dbf2ed";
 inline constexpr std::string_view metrics_failed = "0699458340c53a27361658a2abdfeb25";
+inline constexpr std::string_view slots_planned = "ab140215211047669c84dec3547937de";
 } // namespace message_id
 
 } // namespace pt

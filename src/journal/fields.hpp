@@ -27,6 +27,11 @@ inline constexpr std::string_view dry_run = "DRY_RUN";
 inline constexpr std::string_view trigger = "TRIGGER";
 inline constexpr std::string_view task_count = "TASK_COUNT";
 inline constexpr std::string_view not_run = "NOT_RUN";
+inline constexpr std::string_view slot = "SLOT";             // a scheduled run's slot, UTC
+inline constexpr std::string_view slot_count = "SLOT_COUNT"; // slots a scheduled run runs
+// What systemd passed about the timer's firing, logged as given
+inline constexpr std::string_view timer_realtime_usec = "TRIGGER_TIMER_REALTIME_USEC";
+inline constexpr std::string_view timer_monotonic_usec = "TRIGGER_TIMER_MONOTONIC_USEC";
 
 // The task: every record about a task carries these
 inline constexpr std::string_view task = "TASK";
@@ -34,6 +39,7 @@ inline constexpr std::string_view task_kind = "TASK_KIND";
 inline constexpr std::string_view task_position = "TASK_POSITION";
 inline constexpr std::string_view command = "COMMAND";
 inline constexpr std::string_view database = "DATABASE";
+inline constexpr std::string_view schedule = "SCHEDULE"; // a scheduled task's expressions
 
 // How a task (or an attempt, or the run) ended
 inline constexpr std::string_view task_result = "TASK_RESULT";

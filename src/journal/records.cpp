@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "journal/fields.hpp"
+#include "schedule/slots.hpp"
+#include "schedule/timestamp.hpp"
 #include "util/diagnostic.hpp"
 #include "util/text.hpp"
 
@@ -15,12 +17,40 @@ namespace {
 
 std::vector<Field> run_fields(const RunRequest& request)
 {
-  return {
+  std::vector<Field> fields{
       {field::run_id, request.context.run_id},
       {field::as_of, request.context.as_of},
       {field::dry_run, request.context.dry_run ? "1" : "0"},
       {field::trigger, std::string(to_string(request.trigger))},
   };
+  if (!request.context.slot.empty()) {
+    fields.push_back({field::slot, request.context.slot});
+  }
+  return fields;
+}
+
+void add_firing_fields(std::vector<Field>& fields, const TimerFiring& firing)
+{
+  if (!firing.realtime_usec.empty()) {
+    fields.push_back({field::timer_realtime_usec, firing.realtime_usec});
+  }
+  if (!firing.monotonic_usec.empty()) {
+    fields.push_back({field::timer_monotonic_usec, firing.monotonic_usec});
+  }
+}
+
+// Returns ", manual", ", slot 2026-12-07T07:00:00Z" or ", catch-up of slot ...".
+std::string trigger_words(const RunRequest& request)
+{
+  switch (request.trigger) {
+  case Trigger::manual:
+    return ", manual";
+  case Trigger::catch_up:
+    return ", catch-up of slot " + request.context.slot;
+  case Trigger::timer:
+    return request.context.slot.empty() ? std::string() : ", slot " + request.context.slot;
+  }
+  return {};
 }
 
 std::string_view finish_message_id(const TaskOutcome& outcome)
@@ -151,7 +181,7 @@ std::string count_results(const RunSummary& summary)
 
 std::vector<Field> task_fields(const Task& task, const RunRequest& request)
 {
-  return {
+  std::vector<Field> fields{
       {field::task, task.name},
       {field::task_kind, std::string(to_string(task.kind))},
       {field::run_id, request.context.run_id},
@@ -159,6 +189,17 @@ std::vector<Field> task_fields(const Task& task, const RunRequest& request)
       {field::dry_run, request.context.dry_run ? "1" : "0"},
       {field::trigger, std::string(to_string(request.trigger))},
   };
+  if (!request.context.slot.empty()) {
+    fields.push_back({field::slot, request.context.slot});
+  }
+  if (!task.schedule.empty()) {
+    std::vector<CalendarSpec> specs;
+    for (const auto& schedule : task.schedule) {
+      specs.push_back(schedule.spec);
+    }
+    fields.push_back({field::schedule, schedule_key(specs)});
+  }
+  return fields;
 }
 
 void emit_task_finished(EventLog& log, const Task& task, const TaskOutcome& outcome,
@@ -220,11 +261,11 @@ void emit_run_started(EventLog& log, const RunRequest& request)
   Record record;
   record.message = fmt::format("run started: {} task{}, as of {}{}{}", request.tasks.size(),
                                request.tasks.size() == 1 ? "" : "s", request.context.as_of,
-                               request.context.dry_run ? ", dry run" : "",
-                               request.trigger == Trigger::manual ? ", manual" : "");
+                               request.context.dry_run ? ", dry run" : "", trigger_words(request));
   record.message_id = message_id::run_started;
   record.fields = run_fields(request);
   record.fields.push_back({field::task_count, std::to_string(request.tasks.size())});
+  add_firing_fields(record.fields, request.firing);
   log.emit(record);
 }
 
@@ -254,6 +295,23 @@ void emit_run_finished(EventLog& log, const RunRequest& request, const RunSummar
   }
   record.fields.push_back({field::duration_usec, std::to_string(summary.duration_usec)});
   record.fields.push_back({field::exit_status, std::to_string(code)});
+  log.emit(record);
+}
+
+void emit_slots_planned(EventLog& log, const Task& task, const SlotPlan& plan,
+                        const TimerFiring& firing)
+{
+  Record record;
+  record.priority = plan.capped ? Priority::warning : Priority::debug;
+  record.message_id = message_id::slots_planned;
+  record.message = fmt::format("task \"{}\": {}", task.name, plan.note);
+  record.fields = {{field::task, task.name},
+                   {field::schedule, plan.schedule},
+                   {field::slot_count, std::to_string(plan.slots.size())}};
+  if (!plan.slots.empty()) {
+    record.fields.push_back({field::slot, format_utc_timestamp(plan.slots.front().time)});
+  }
+  add_firing_fields(record.fields, firing);
   log.emit(record);
 }
 

@@ -8,6 +8,7 @@
 
 #include "journal/event_log.hpp"
 #include "run/result.hpp"
+#include "schedule/slots.hpp"
 
 namespace pt {
 
@@ -28,6 +29,11 @@ void emit_task_retry(EventLog& log, const Task& task, const TaskOutcome& outcome
 // Emits the record that ends `task`: succeeded, failed, timed out, killed, error or skipped.
 void emit_task_finished(EventLog& log, const Task& task, const TaskOutcome& outcome,
                         std::vector<Field> fields);
+
+// Emits the debug record of which slots a scheduled run of `task` runs and
+// why (a warning when more were missed than one run runs).
+void emit_slots_planned(EventLog& log, const Task& task, const SlotPlan& plan,
+                        const TimerFiring& firing);
 
 // Emits "run finished" or, after a stop request, "run interrupted" naming what did not run.
 void emit_run_finished(EventLog& log, const RunRequest& request, const RunSummary& summary);

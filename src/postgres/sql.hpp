@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,9 +17,9 @@ inline constexpr const char* k_sqlstate_commit_unknown = "08007";
 
 struct SqlRequest
 {
-  std::string database;                // a name from [databases.*]
-  std::vector<std::string> statements; // run in order, in one transaction
-  std::vector<std::string> params;     // values bound as $1..$n (text), never spliced
+  std::string database;                           // a name from [databases.*]
+  std::vector<std::string> statements;            // run in order, in one transaction
+  std::vector<std::optional<std::string>> params; // bound as $1..$n (text or NULL), never spliced
   // Transaction-local settings, e.g. {"periodic_tasks.as_of", "2025-01-27"}.
   std::vector<std::pair<std::string, std::string>> settings;
   std::string application_name; // shown in pg_stat_activity for this task

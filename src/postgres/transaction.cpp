@@ -32,6 +32,18 @@ std::vector<const char*> c_strings(const std::vector<std::string>& values, std::
   return out;
 }
 
+// The same for parameter values, a NULL pointer for a NULL (no value).
+std::vector<const char*> c_strings(const std::vector<std::optional<std::string>>& values,
+                                   std::size_t count)
+{
+  std::vector<const char*> out;
+  out.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    out.push_back(values[i] ? values[i]->c_str() : nullptr);
+  }
+  return out;
+}
+
 // One command of the task: a statement, or one of several in a statement string.
 struct Command
 {

@@ -49,7 +49,7 @@ private:
 std::vector<std::string> task_environment(const Task& task, const Identity& identity,
                                           const RunContext& context)
 {
-  EnvironmentBuilder env(task.environment.size() + 9);
+  EnvironmentBuilder env(task.environment.size() + 10);
   env.set("PATH", k_task_path);
   env.set("LANG", "C.UTF-8");
   env.set("HOME", identity.home);
@@ -62,6 +62,7 @@ std::vector<std::string> task_environment(const Task& task, const Identity& iden
   env.set("PERIODIC_TASKS_RUN_ID", context.run_id);
   env.set("PERIODIC_TASKS_AS_OF", context.as_of);
   env.set("PERIODIC_TASKS_DRY_RUN", context.dry_run ? "1" : "0");
+  env.set("PERIODIC_TASKS_SLOT", context.slot);
   return env.take();
 }
 

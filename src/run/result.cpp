@@ -91,7 +91,15 @@ std::string_view to_string(SkipReason reason)
 
 std::string_view to_string(Trigger trigger)
 {
-  return trigger == Trigger::manual ? "manual" : "timer";
+  switch (trigger) {
+  case Trigger::timer:
+    return "timer";
+  case Trigger::catch_up:
+    return "catch-up";
+  case Trigger::manual:
+    return "manual";
+  }
+  return "timer";
 }
 
 } // namespace pt

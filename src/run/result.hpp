@@ -20,6 +20,7 @@ struct RunContext
   std::string run_id; // 32 lower-case hex digits
   std::string as_of;  // YYYY-MM-DD
   bool dry_run = false;
+  std::string slot{}; // a scheduled run's slot, format_utc_timestamp(); empty for any other run
 };
 
 // A contract: the TASK_RESULT journal field and the summary use these words.
@@ -28,7 +29,10 @@ enum class TaskResult { success, failed, timeout, killed, skipped, error };
 
 enum class SkipReason { none, locked, dry_run, interrupted };
 
-enum class Trigger { timer, manual };
+// TRIGGER: started by a timer with no task names, or for a slot that is due
+// now (timer); for an older slot, or one the timer fired late for (catch_up);
+// by a person naming tasks (manual).
+enum class Trigger { timer, catch_up, manual };
 
 struct TaskOutcome
 {
@@ -61,11 +65,21 @@ struct TaskOutcome
   std::string db_context;   // where inside a function it failed (PG_DIAG_CONTEXT)
 };
 
+// What systemd says about a timer's firing ($TRIGGER_TIMER_REALTIME_USEC and
+// _MONOTONIC_USEC), logged as given and never used to pick a slot: it is the
+// firing time after the random delay; empty when not set.
+struct TimerFiring
+{
+  std::string realtime_usec;
+  std::string monotonic_usec;
+};
+
 struct RunRequest
 {
   std::vector<const Task*> tasks;
   RunContext context;
   Trigger trigger = Trigger::timer;
+  TimerFiring firing{};
 };
 
 struct RunSummary
@@ -88,7 +102,7 @@ std::string_view to_string(TaskResult result);
 std::optional<TaskResult> parse_task_result(std::string_view word);
 // Returns "locked", "dry-run", ... (the SKIP_REASON vocabulary), "" for none.
 std::string_view to_string(SkipReason reason);
-// Returns "timer" or "manual" (the TRIGGER vocabulary).
+// Returns "timer", "catch-up" or "manual" (the TRIGGER vocabulary).
 std::string_view to_string(Trigger trigger);
 
 } // namespace pt

@@ -35,9 +35,14 @@ TaskOutcome run_command_attempt(const Settings& settings, const Task& task,
   return outcome_from_process(result, task, capture);
 }
 
-// Returns the value of run-context parameter `name` (one of k_param_names).
-std::string param_value(const std::string& name, const Task& task, const RunContext& context)
+// Returns the value of run-context parameter `name` (one of k_param_names):
+// text, or NULL for the slot of a run that has none.
+std::optional<std::string> param_value(const std::string& name, const Task& task,
+                                       const RunContext& context)
 {
+  if (name == "slot") {
+    return context.slot.empty() ? std::nullopt : std::optional<std::string>(context.slot);
+  }
   if (name == "as_of") {
     return context.as_of;
   }
@@ -61,7 +66,8 @@ SqlRequest sql_request(const Task& task, const RunContext& context)
   request.settings = {{"periodic_tasks.as_of", context.as_of},
                       {"periodic_tasks.run_id", context.run_id},
                       {"periodic_tasks.task", task.name},
-                      {"periodic_tasks.dry_run", context.dry_run ? "true" : "false"}};
+                      {"periodic_tasks.dry_run", context.dry_run ? "true" : "false"},
+                      {"periodic_tasks.slot", context.slot}};
   request.application_name =
       fmt::format("periodic_tasks {} {}", task.name, context.run_id.substr(0, 8));
   request.timeout = task.timeout;

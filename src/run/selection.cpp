@@ -36,7 +36,7 @@ select_tasks(const Config& config, const std::vector<std::string>& names)
   std::vector<const Task*> selected;
   if (names.empty()) {
     for (const auto& task : config.tasks) {
-      if (task.enabled) {
+      if (task.enabled && task.schedule.empty()) { // scheduled ones run on their own timers
         selected.push_back(&task);
       }
     }

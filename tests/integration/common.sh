@@ -33,7 +33,8 @@ CLEANUP_HOOKS=() # commands to run on exit, e.g. stopping journald
 # variable from the caller's session that changes the runner's behaviour.
 export RUNTIME_DIRECTORY="$T/run"
 mkdir -p "$RUNTIME_DIRECTORY"
-unset PERIODIC_TASKS_CONFIG INVOCATION_ID JOURNAL_STREAM XDG_RUNTIME_DIR
+unset PERIODIC_TASKS_CONFIG INVOCATION_ID JOURNAL_STREAM XDG_RUNTIME_DIR STATE_DIRECTORY \
+    TRIGGER_TIMER_REALTIME_USEC TRIGGER_TIMER_MONOTONIC_USEC
 
 pt_cleanup() {
     local pid

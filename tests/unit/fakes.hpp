@@ -18,6 +18,7 @@
 #include "process/signals.hpp"
 #include "run/clock.hpp"
 #include "run/runner.hpp"
+#include "run/slot_state.hpp"
 #include "run/task_lock.hpp"
 
 namespace pt::test {
@@ -158,6 +159,33 @@ struct RunnerFixture
                        Trigger::timer};
     return run_tasks(settings, request, deps);
   }
+};
+
+// Keeps slot states in memory and records each save; `fail_saves` makes them fail.
+class FakeSlotStore final : public SlotStore
+{
+public:
+  tl::expected<std::optional<SlotState>, std::string> load(std::string_view task) override
+  {
+    if (!load_error.empty()) {
+      return tl::unexpected(load_error);
+    }
+    const auto it = states.find(std::string(task));
+    return it == states.end() ? std::nullopt : std::optional<SlotState>(it->second);
+  }
+  tl::expected<void, std::string> save(std::string_view task, const SlotState& state) override
+  {
+    if (fail_saves) {
+      return tl::unexpected(std::string("disk full"));
+    }
+    saves.emplace_back(std::string(task), state);
+    states[std::string(task)] = state;
+    return {};
+  }
+  std::map<std::string, SlotState> states;
+  std::vector<std::pair<std::string, SlotState>> saves;
+  std::string load_error;
+  bool fail_saves = false;
 };
 
 // Records every status line sent, from any thread; `on_send` runs inside send_status.

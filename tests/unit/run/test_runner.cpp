@@ -249,5 +249,5 @@ TEST_CASE("run_tasks: the spec carries the clean environment and the task's limi
                         "LANG=C.UTF-8", "HOME=/home/ops", "USER=ops", "LOGNAME=ops",
                         "APP_ENV=production", "PERIODIC_TASKS_TASK=a",
                         "PERIODIC_TASKS_RUN_ID=0123456789abcdef0123456789abcdef",
-                        "PERIODIC_TASKS_AS_OF=2025-01-27", "PERIODIC_TASKS_DRY_RUN=0"});
+                        "PERIODIC_TASKS_AS_OF=2025-01-27", "PERIODIC_TASKS_DRY_RUN=0", "PERIODIC_TASKS_SLOT="});
 }

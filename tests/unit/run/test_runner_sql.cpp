@@ -55,8 +55,8 @@ TEST_CASE("run_tasks: a SQL task binds the run context, never splices it")
   const SqlRequest& request = f.sql.requests[0];
   CHECK(request.database == "main");
   CHECK(request.statements == task.sql);
-  CHECK(request.params == std::vector<std::string>{"2025-01-27", "0123456789abcdef0123456789abcdef",
-                                                   "release", "true"});
+  CHECK(request.params == std::vector<std::optional<std::string>>{
+                              "2025-01-27", "0123456789abcdef0123456789abcdef", "release", "true"});
   CHECK(request.rollback);
   CHECK(request.timeout == 5min);
   CHECK(request.application_name == "periodic_tasks release 01234567");
@@ -64,7 +64,27 @@ TEST_CASE("run_tasks: a SQL task binds the run context, never splices it")
                                 {"periodic_tasks.as_of", "2025-01-27"},
                                 {"periodic_tasks.run_id", "0123456789abcdef0123456789abcdef"},
                                 {"periodic_tasks.task", "release"},
-                                {"periodic_tasks.dry_run", "true"}});
+                                {"periodic_tasks.dry_run", "true"},
+                                {"periodic_tasks.slot", ""}});
+}
+
+TEST_CASE("run_tasks: a SQL task binds slot as the slot's UTC text, or NULL without a slot")
+{
+  RunnerFixture f;
+  Task task = sql_task("release");
+  task.params = {"slot", "as_of"};
+  f.run({&task}, false);
+  REQUIRE(f.sql.requests.size() == 1);
+  CHECK(f.sql.requests[0].params ==
+        std::vector<std::optional<std::string>>{std::nullopt, "2025-01-27"});
+  RunRequest request{{&task}, RunContext{"0123456789abcdef0123456789abcdef", "2026-12-07"}};
+  request.context.slot = "2026-12-07T07:00:00Z";
+  run_tasks(f.settings, request, f.deps);
+  REQUIRE(f.sql.requests.size() == 2);
+  CHECK(f.sql.requests[1].params ==
+        std::vector<std::optional<std::string>>{"2026-12-07T07:00:00Z", "2026-12-07"});
+  CHECK(f.sql.requests[1].settings.back() ==
+        std::pair<std::string, std::string>{"periodic_tasks.slot", "2026-12-07T07:00:00Z"});
 }
 
 TEST_CASE("run_tasks: SQL success reports rows affected and previews returned rows")

@@ -36,6 +36,14 @@ TEST_CASE("select_tasks: no names means every enabled task in config order")
   CHECK(names(select_tasks(config, {}).value()) == std::vector<std::string>{"cleanup", "backup"});
 }
 
+TEST_CASE("select_tasks: no names leaves out scheduled tasks (their timers run them); names do not")
+{
+  Config config = three_tasks();
+  config.tasks[2].schedule.push_back({"daily", {}, parse_calendar("daily").value()});
+  CHECK(names(select_tasks(config, {}).value()) == std::vector<std::string>{"cleanup"});
+  CHECK(names(select_tasks(config, {"backup"}).value()) == std::vector<std::string>{"backup"});
+}
+
 TEST_CASE("select_tasks: named tasks run in the order given, disabled ones too, once each")
 {
   const Config config = three_tasks();
