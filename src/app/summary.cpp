@@ -136,6 +136,7 @@ std::string render_summary_json(const RunSummary& summary, int exit_code)
   j["as_of"] = summary.context.as_of;
   j["dry_run"] = summary.context.dry_run;
   j["trigger"] = to_string(summary.trigger);
+  j["slot"] = summary.context.slot.empty() ? Json(nullptr) : Json(summary.context.slot);
   j["started_at_usec"] = summary.started_at_usec;
   j["duration_usec"] = summary.duration_usec;
   j["interrupted_by"] =
