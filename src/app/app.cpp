@@ -325,6 +325,38 @@ FileLockProbe lock_probe()
   return FileLockProbe(std::move(directories));
 }
 
+std::int64_t usec_since_epoch(TimePoint time)
+{
+  return std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
+}
+
+// Adds a scheduled task's schedule, next elapse and the missed slots a
+// scheduled run now would catch up on (the same plan_slots() as the run's).
+void add_schedule_status(TaskStatus& status, const Task& task, SlotStore& store, TimePoint now)
+{
+  if (task.schedule.empty()) {
+    return;
+  }
+  const SlotRequest request = slot_request(task);
+  status.schedule = schedule_key(request.specs);
+  if (const auto next = next_run(task, now)) {
+    status.next_usec = usec_since_epoch(*next);
+  }
+  auto state = store.load(task.name);
+  if (!state) {
+    status.slot_error = state.error();
+    return;
+  }
+  if (!task.enabled) {
+    return;
+  }
+  for (const Slot& slot : plan_slots(request, now, *state).slots) {
+    if (slot.kind == SlotKind::missed) {
+      status.catch_up_usec.push_back(usec_since_epoch(slot.time));
+    }
+  }
+}
+
 int status_command(const CliOptions& options, const Config& config)
 {
   std::vector<const Task*> tasks;
@@ -339,10 +371,13 @@ int status_command(const CliOptions& options, const Config& config)
   }
   const auto journal = open_task_journal(options);
   const FileLockProbe locks = lock_probe();
+  FileSlotStore store = slot_store();
+  const auto now = SystemClock().wall();
   std::vector<TaskStatus> statuses;
   bool any_failing = false;
   for (const Task* task : tasks) {
     statuses.push_back(read_status(*journal, *task, locks));
+    add_schedule_status(statuses.back(), *task, store, now);
     any_failing = any_failing || (statuses.back().last && is_failure(statuses.back().last->result));
   }
   print(stdout, options.json ? render_status_json(statuses) : render_status_text(statuses));
@@ -455,7 +490,8 @@ int dispatch(const CliOptions& options)
     return k_exit_ok;
   }
   case Command::list:
-    print(stdout, options.json ? render_task_list_json(config) : render_task_list_text(config));
+    print(stdout, options.json ? render_task_list_json(config, SystemClock().wall())
+                               : render_task_list_text(config, SystemClock().wall()));
     return k_exit_ok;
   case Command::status:
     return status_command(options, config);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "schedule/timestamp.hpp"
 #include "util/text.hpp"
 
 namespace pt {
@@ -140,6 +141,11 @@ std::string format_local_time(std::int64_t usec)
   return strftime_text("%Y-%m-%d %H:%M:%S", local_tm(usec));
 }
 
+std::string format_utc_usec(std::int64_t usec)
+{
+  return format_utc_timestamp(TimePoint(std::chrono::microseconds(usec)));
+}
+
 std::string format_iso8601(std::int64_t usec)
 {
   std::string text = strftime_text("%Y-%m-%dT%H:%M:%S%z", local_tm(usec));
@@ -149,10 +155,24 @@ std::string format_iso8601(std::int64_t usec)
   return text;
 }
 
+// "-", "?" (state unreadable), or "3 since 2026-12-05 07:00:00".
+std::string catch_up_text(const TaskStatus& status)
+{
+  if (!status.slot_error.empty()) {
+    return "?";
+  }
+  if (status.catch_up_usec.empty()) {
+    return "-";
+  }
+  return fmt::format("{} since {}", status.catch_up_usec.size(),
+                     format_local_time(status.catch_up_usec.front()));
+}
+
 std::string render_status_text(const std::vector<TaskStatus>& statuses)
 {
-  std::vector<std::vector<std::string>> rows{
-      {"TASK", "LAST RUN", "RESULT", "DURATION", "EXIT", "LAST SUCCESS", "FAILURES", "NOW"}};
+  std::vector<std::vector<std::string>> rows{{"TASK", "LAST RUN", "RESULT", "DURATION", "EXIT",
+                                              "LAST SUCCESS", "FAILURES", "NOW", "NEXT",
+                                              "CATCH-UP"}};
   for (const auto& status : statuses) {
     const std::string success = status.last_success_usec
                                     ? format_local_time(*status.last_success_usec)
@@ -165,6 +185,8 @@ std::string render_status_text(const std::vector<TaskStatus>& statuses)
     } else {
       rows.push_back({status.task, "never run", "-", "-", "-", success, "-", running_text(status)});
     }
+    rows.back().push_back(status.next_usec ? format_local_time(*status.next_usec) : "-");
+    rows.back().push_back(catch_up_text(status));
   }
   return render_table(rows);
 }
@@ -185,6 +207,13 @@ std::string render_status_json(const std::vector<TaskStatus>& statuses)
     j["running_since"] =
         status.running ? Json(format_iso8601(status.running->started_usec)) : Json(nullptr);
     j["running_run_id"] = status.running ? Json(status.running->record.run_id) : Json(nullptr);
+    j["schedule"] = status.schedule.empty() ? Json(nullptr) : Json(status.schedule);
+    j["next"] = status.next_usec ? Json(format_utc_usec(*status.next_usec)) : Json(nullptr);
+    j["catch_up"] = Json::array();
+    for (const auto usec : status.catch_up_usec) {
+      j["catch_up"].push_back(format_utc_usec(usec));
+    }
+    j["slot_error"] = status.slot_error.empty() ? Json(nullptr) : Json(status.slot_error);
     tasks.push_back(std::move(j));
   }
   Json out;

@@ -23,5 +23,7 @@ std::string render_history_json(const std::vector<TaskRun>& runs);
 // ISO 8601 with the UTC offset ("2025-01-27T02:30:04+01:00").
 std::string format_local_time(std::int64_t usec);
 std::string format_iso8601(std::int64_t usec);
+// Formats `usec` since the epoch as a slot is written: "2026-12-07T07:00:00Z".
+std::string format_utc_usec(std::int64_t usec);
 
 } // namespace pt

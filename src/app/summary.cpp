@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "app/report.hpp"
+#include "schedule/timestamp.hpp"
 #include "util/text.hpp"
 
 namespace pt {
@@ -48,6 +50,21 @@ std::string last_line(const TaskOutcome& task)
   return fmt::format("{}: {}", task.detail, task.output_tail.back());
 }
 
+std::int64_t usec_of(TimePoint time)
+{
+  return std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
+}
+
+// The schedule as written, expressions joined by "; ".
+std::string schedule_text(const Task& task)
+{
+  std::string text;
+  for (const auto& schedule : task.schedule) {
+    text += (text.empty() ? "" : "; ") + schedule.text;
+  }
+  return text;
+}
+
 Json task_json(const TaskOutcome& task)
 {
   Json j;
@@ -86,6 +103,18 @@ Json task_json(const TaskOutcome& task)
 
 } // namespace
 
+std::optional<TimePoint> next_run(const Task& task, TimePoint now)
+{
+  if (!task.enabled || task.schedule.empty()) {
+    return std::nullopt;
+  }
+  std::vector<CalendarSpec> specs;
+  for (const auto& schedule : task.schedule) {
+    specs.push_back(schedule.spec);
+  }
+  return next_slot(specs, now);
+}
+
 std::string render_summary_text(const RunSummary& summary)
 {
   std::vector<std::vector<std::string>> rows{{"TASK", "RESULT", "DURATION", "DETAIL"}};
@@ -107,6 +136,7 @@ std::string render_summary_json(const RunSummary& summary, int exit_code)
   j["as_of"] = summary.context.as_of;
   j["dry_run"] = summary.context.dry_run;
   j["trigger"] = to_string(summary.trigger);
+  j["slot"] = summary.context.slot.empty() ? Json(nullptr) : Json(summary.context.slot);
   j["started_at_usec"] = summary.started_at_usec;
   j["duration_usec"] = summary.duration_usec;
   j["interrupted_by"] =
@@ -119,19 +149,22 @@ std::string render_summary_json(const RunSummary& summary, int exit_code)
   return escape_json_controls(j.dump(-1, ' ', false, Json::error_handler_t::replace)) + "\n";
 }
 
-std::string render_task_list_text(const Config& config)
+std::string render_task_list_text(const Config& config, TimePoint now)
 {
-  std::vector<std::vector<std::string>> rows{{"#", "TASK", "KIND", "ENABLED", "TIMEOUT", "SOURCE"}};
+  std::vector<std::vector<std::string>> rows{
+      {"#", "TASK", "KIND", "ENABLED", "TIMEOUT", "SCHEDULE", "NEXT", "SOURCE"}};
   std::size_t position = 0;
   for (const auto& task : config.tasks) {
+    const auto next = next_run(task, now);
     rows.push_back({std::to_string(++position), task.name, std::string(to_string(task.kind)),
                     task.enabled ? "yes" : "no", format_timespan(task.timeout),
-                    format_location(task.origin)});
+                    task.schedule.empty() ? "-" : schedule_text(task),
+                    next ? format_local_time(usec_of(*next)) : "-", format_location(task.origin)});
   }
   return render_table(rows);
 }
 
-std::string render_task_list_json(const Config& config)
+std::string render_task_list_json(const Config& config, TimePoint now)
 {
   Json tasks = Json::array();
   std::size_t position = 0;
@@ -155,6 +188,12 @@ std::string render_task_list_json(const Config& config)
       break;
     }
     j["retries"] = task.retries;
+    j["schedule"] = Json::array();
+    for (const auto& schedule : task.schedule) {
+      j["schedule"].push_back(zoned_normalized(schedule.spec));
+    }
+    const auto next = next_run(task, now);
+    j["next"] = next ? Json(format_utc_timestamp(*next)) : Json(nullptr);
     j["source"] = task.origin.file;
     j["line"] = task.origin.line;
     tasks.push_back(j);

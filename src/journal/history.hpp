@@ -76,6 +76,11 @@ struct TaskStatus
   int consecutive_failures = 0;                  // real runs since the last success
   LockState lock;                                // held now: some run is running the task
   std::optional<TaskRun> running;                // its start record, when the journal has it
+  // A scheduled task (filled from the config and the slot state, not the journal):
+  std::string schedule;                    // its expressions, normalized; empty: none
+  std::optional<std::int64_t> next_usec;   // its next elapse, when enabled
+  std::vector<std::int64_t> catch_up_usec; // missed slots a run now would catch up on
+  std::string slot_error;                  // why its slot state could not be read
 };
 
 // Returns what the journal and the task's lock say about `task`.

@@ -30,7 +30,7 @@ namespace {
 
 constexpr std::string_view k_schedule_key = "schedule=";
 constexpr std::string_view k_done_key = "done_through=";
-constexpr off_t k_max_file_size = 64 * 1024;
+constexpr off_t k_max_file_size = off_t{64} * 1024;
 
 std::string start_over(const std::filesystem::path& path)
 {

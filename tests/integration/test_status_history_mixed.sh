@@ -115,10 +115,10 @@ assert_eq false "$(st never .enabled)" "never: disabled"
 # --- status, text ---
 assert_eq 1 "$STATUS_RC" "status exits 1 when a shown task's last run failed"
 row() { awk -v t="$1" '$1 == t' "$T/status.txt"; }
-assert_match "$(head -n 1 "$T/status.txt")" '^TASK +LAST RUN +RESULT +DURATION +EXIT +LAST SUCCESS +FAILURES +NOW$' "header"
-assert_match "$(row bad)" '^bad +[0-9-]{10} [0-9:]{8} +failed +[0-9.]+s +exit 3 +never +3 +-$' "bad row"
-assert_match "$(row ok)" '^ok +[0-9-]{10} [0-9:]{8} +success +[0-9.]+s +exit 0 +[0-9-]{10} [0-9:]{8} +0 +-$' "ok row"
-assert_match "$(row never)" '^never +never run +- +- +- +- +- +disabled$' "never row"
+assert_match "$(head -n 1 "$T/status.txt")" '^TASK +LAST RUN +RESULT +DURATION +EXIT +LAST SUCCESS +FAILURES +NOW +NEXT +CATCH-UP$' "header"
+assert_match "$(row bad)" '^bad +[0-9-]{10} [0-9:]{8} +failed +[0-9.]+s +exit 3 +never +3 +- +- +-$' "bad row"
+assert_match "$(row ok)" '^ok +[0-9-]{10} [0-9:]{8} +success +[0-9.]+s +exit 0 +[0-9-]{10} [0-9:]{8} +0 +- +- +-$' "ok row"
+assert_match "$(row never)" '^never +never run +- +- +- +- +- +disabled +- +-$' "never row"
 
 # --- history: every task run once, newest first ---
 h=$T/history.json

@@ -60,7 +60,7 @@ assert_eq null "$(st slow .last_run)" "no finished run yet"
 assert_eq false "$(st after .running)" "after is not running"
 assert_eq null "$(st after .last_run)" "after never ran"
 assert_match "$(sed -n 2p "$T/status-running.txt")" \
-    "^slow +never run( +-){5} +running since [0-9-]{10} [0-9:]{8} \\(pid $RUNNER, 1/2\\)\$" "text row"
+    "^slow +never run( +-){5} +running since [0-9-]{10} [0-9:]{8} \\(pid $RUNNER, 1/2\\) +- +-\$" "text row"
 assert_eq "running $RUNNER null" \
     "$(json_get '.runs[0] | "\(.result) \(.pid) \(.finished)"' "$T/history-running.json")" "history: running"
 

@@ -38,5 +38,5 @@ st() { json_get ".tasks[] | select(.task == \"$1\") | $2" "$T/status.json"; }
 assert_eq "failed 42601 null sql" \
     "$(st broken '.last_run | "\(.result) \(.sqlstate) \(.exit_status) \(.kind)"')" "broken: SQLSTATE, no exit status"
 assert_eq "success null" "$(st fine '.last_run | "\(.result) \(.sqlstate)"')" "fine"
-assert_match "$(awk '$1 == "broken"' "$T/status.txt")" ' failed +[0-9.]+s +SQLSTATE 42601 +never +1 +-$' "text row"
+assert_match "$(awk '$1 == "broken"' "$T/status.txt")" ' failed +[0-9.]+s +SQLSTATE 42601 +never +1 +- +- +-$' "text row"
 assert_match "$(sed -n 2p "$T/history.txt")" ' broken +failed +[0-9.]+s +SQLSTATE 42601 ' "history row"

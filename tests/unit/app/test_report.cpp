@@ -60,10 +60,10 @@ TEST_CASE("render_status_text: a row per task, never-run tasks and running ones"
   disabled.task = "off";
   disabled.enabled = false;
   const std::string expected =
-      R"(TASK    LAST RUN             RESULT               DURATION  EXIT            LAST SUCCESS         FAILURES  NOW
-vacuum  2025-01-27 02:30:04  failed (3 attempts)  1.500s    SQLSTATE 23505  2025-01-26 02:30:04  2         -
-report  never run            -                    -         -               -                    -         running since 2025-01-27 02:31:04 (pid 99, 3/3)
-off     never run            -                    -         -               -                    -         disabled
+      R"(TASK    LAST RUN             RESULT               DURATION  EXIT            LAST SUCCESS         FAILURES  NOW                                              NEXT  CATCH-UP
+vacuum  2025-01-27 02:30:04  failed (3 attempts)  1.500s    SQLSTATE 23505  2025-01-26 02:30:04  2         -                                                -     -
+report  never run            -                    -         -               -                    -         running since 2025-01-27 02:31:04 (pid 99, 3/3)  -     -
+off     never run            -                    -         -               -                    -         disabled                                         -     -
 )";
   CHECK(render_status_text({failing, never, disabled}) == expected);
 }
@@ -93,6 +93,32 @@ TEST_CASE("render_status_json: nulls for what is not known")
   CHECK(last["attempts"] == 3);
   CHECK(last["position"] == "2/3");
   CHECK(j["tasks"][1]["consecutive_failures"] == 1);
+}
+
+TEST_CASE("render_status: a scheduled task's next elapse and the slots catch-up will run")
+{
+  const test::ScopedEnv tz("TZ", "UTC");
+  TaskStatus behind;
+  behind.task = "daily";
+  behind.schedule = "*-*-* 02:30:00 UTC";
+  behind.next_usec = k_t0 + 86'400'000'000LL;
+  behind.catch_up_usec = {k_t0 - 86'400'000'000LL, k_t0};
+  TaskStatus unreadable;
+  unreadable.task = "weekly";
+  unreadable.schedule = "Mon *-*-* 02:30:00 UTC";
+  unreadable.slot_error = "cannot open slot file /x: Permission denied";
+  const std::string text = render_status_text({behind, unreadable});
+  CHECK(text.find("  2025-01-28 02:30:04  2 since 2025-01-26 02:30:04\n") != std::string::npos);
+  CHECK(text.find("  -                    ?\n") != std::string::npos);
+  const auto j = nlohmann::json::parse(render_status_json({behind, unreadable}));
+  CHECK(j["tasks"][0]["schedule"] == "*-*-* 02:30:00 UTC");
+  CHECK(j["tasks"][0]["next"] == "2025-01-28T02:30:04Z");
+  CHECK(j["tasks"][0]["catch_up"] ==
+        nlohmann::json::array({"2025-01-26T02:30:04Z", "2025-01-27T02:30:04Z"}));
+  CHECK(j["tasks"][0]["slot_error"].is_null());
+  CHECK(j["tasks"][1]["next"].is_null());
+  CHECK(j["tasks"][1]["catch_up"] == nlohmann::json::array());
+  CHECK(j["tasks"][1]["slot_error"] == "cannot open slot file /x: Permission denied");
 }
 
 TEST_CASE("render_history_text and _json: one row per run, dry runs marked")

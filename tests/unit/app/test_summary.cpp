@@ -5,6 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "app/summary.hpp"
+#include "schedule/timestamp.hpp"
+#include "test_support.hpp"
+
+using pt::test::ScopedEnv;
 
 using namespace pt;
 
@@ -96,8 +100,41 @@ TEST_CASE("render_task_list_text: run order, kind, enabled, timeout, source")
   t.timeout = k_infinite;
   t.origin = {"/etc/periodic-tasks/tasks.d/10-off.toml", 1, 1};
   config.tasks.push_back(t);
-  CHECK(render_task_list_text(config) ==
-        "#  TASK     KIND     ENABLED  TIMEOUT   SOURCE\n"
-        "1  cleanup  command  yes      5min      /etc/periodic-tasks/config.toml:7:1\n"
-        "2  off      command  no       infinity  /etc/periodic-tasks/tasks.d/10-off.toml:1:1\n");
+  CHECK(render_task_list_text(config, {}) ==
+        "#  TASK     KIND     ENABLED  TIMEOUT   SCHEDULE  NEXT  SOURCE\n"
+        "1  cleanup  command  yes      5min      -         -     "
+        "/etc/periodic-tasks/config.toml:7:1\n"
+        "2  off      command  no       infinity  -         -     "
+        "/etc/periodic-tasks/tasks.d/10-off.toml:1:1\n");
+}
+
+TEST_CASE("render_task_list: a scheduled task's schedule and next elapse; none when disabled")
+{
+  const ScopedEnv tz("TZ", "UTC");
+  Config config;
+  Task t;
+  t.name = "report";
+  t.timeout = std::chrono::minutes(5);
+  t.origin = {"/etc/periodic-tasks/config.toml", 1, 1};
+  for (const char* text : {"Mon 08:00 Europe/Berlin", "daily"}) {
+    t.schedule.push_back({text, {}, parse_calendar(text, "UTC").value()});
+  }
+  config.tasks.push_back(t);
+  t.name = "off";
+  t.enabled = false;
+  config.tasks.push_back(t);
+  const auto now = parse_timestamp("2026-12-06 12:00:00", "UTC").value(); // a Sunday
+  CHECK(
+      render_task_list_text(config, now) ==
+      "#  TASK    KIND     ENABLED  TIMEOUT  SCHEDULE                        NEXT                 "
+      "SOURCE\n"
+      "1  report  command  yes      5min     Mon 08:00 Europe/Berlin; daily  2026-12-07 00:00:00  "
+      "/etc/periodic-tasks/config.toml:1:1\n"
+      "2  off     command  no       5min     Mon 08:00 Europe/Berlin; daily  -                    "
+      "/etc/periodic-tasks/config.toml:1:1\n");
+  const auto j = nlohmann::json::parse(render_task_list_json(config, now));
+  CHECK(j["tasks"][0]["schedule"] ==
+        nlohmann::json::array({"Mon *-*-* 08:00:00 Europe/Berlin", "*-*-* 00:00:00 UTC"}));
+  CHECK(j["tasks"][0]["next"] == "2026-12-07T00:00:00Z");
+  CHECK(j["tasks"][1]["next"].is_null());
 }
