@@ -22,7 +22,7 @@
 #      priority err and changes nothing until the file is fixed; a removed
 #      task loses its timer
 #  11. catch-up after downtime (timers stopped, then started): "all" runs
-#      every missed slot, "latest" one, "none" none
+#      every missed slot in order, "latest" only the newest
 #   8. (last) apt-get purge leaves nothing behind but the system user
 # Usage: tests/system/test_package.sh [PACKAGE.deb]   (as root)
 # Without a .deb it builds one (tests/system/build-deb.sh). Exit 0 when all
