@@ -26,12 +26,12 @@ const Identity k_identity{"ops", "/home/ops"};
 TEST_CASE("task_environment: the base variables, the task's own, then the run's")
 {
   const auto env = task_environment(task_with({{"APP_ENV", "prod"}}), k_identity, k_context);
-  CHECK(env == std::vector<std::string>{
-                   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                   "LANG=C.UTF-8", "HOME=/home/ops", "USER=ops", "LOGNAME=ops", "APP_ENV=prod",
-                   "PERIODIC_TASKS_TASK=cleanup",
-                   "PERIODIC_TASKS_RUN_ID=0123456789abcdef0123456789abcdef",
-                   "PERIODIC_TASKS_AS_OF=2026-12-04", "PERIODIC_TASKS_DRY_RUN=0", "PERIODIC_TASKS_SLOT="});
+  CHECK(env ==
+        std::vector<std::string>{
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8",
+            "HOME=/home/ops", "USER=ops", "LOGNAME=ops", "APP_ENV=prod",
+            "PERIODIC_TASKS_TASK=cleanup", "PERIODIC_TASKS_RUN_ID=0123456789abcdef0123456789abcdef",
+            "PERIODIC_TASKS_AS_OF=2026-12-04", "PERIODIC_TASKS_DRY_RUN=0", "PERIODIC_TASKS_SLOT="});
 }
 
 TEST_CASE("task_environment: a variable set again keeps its place and takes the last value")

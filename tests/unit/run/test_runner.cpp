@@ -244,10 +244,10 @@ TEST_CASE("run_tasks: the spec carries the clean environment and the task's limi
   CHECK(spec.working_directory == "/srv");
   CHECK(spec.timeout == std::chrono::seconds(5));
   CHECK(spec.kill_timeout == std::chrono::seconds(1));
-  CHECK(spec.env == std::vector<std::string>{
-                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                        "LANG=C.UTF-8", "HOME=/home/ops", "USER=ops", "LOGNAME=ops",
-                        "APP_ENV=production", "PERIODIC_TASKS_TASK=a",
-                        "PERIODIC_TASKS_RUN_ID=0123456789abcdef0123456789abcdef",
-                        "PERIODIC_TASKS_AS_OF=2025-01-27", "PERIODIC_TASKS_DRY_RUN=0", "PERIODIC_TASKS_SLOT="});
+  CHECK(spec.env ==
+        std::vector<std::string>{
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8",
+            "HOME=/home/ops", "USER=ops", "LOGNAME=ops", "APP_ENV=production",
+            "PERIODIC_TASKS_TASK=a", "PERIODIC_TASKS_RUN_ID=0123456789abcdef0123456789abcdef",
+            "PERIODIC_TASKS_AS_OF=2025-01-27", "PERIODIC_TASKS_DRY_RUN=0", "PERIODIC_TASKS_SLOT="});
 }
