@@ -762,6 +762,61 @@ EOF
     unschedule_all
 }
 
+check_12_machine_off()
+{
+    # A daily slot that passes while the machine is off, over the due-now
+    # tolerance (accuracy 1s + 1 min) before it is back; and a 5-second task.
+    local slot_epoch slot_time slot
+    slot_epoch=$(($(date +%s) + 25))
+    slot_time=$(date -u -d "@$slot_epoch" +%H:%M:%S)
+    slot=$(date -u -d "@$slot_epoch" +%Y-%m-%dT%H:%M:%SZ)
+    apply_config <<EOF
+[[task]]
+name = "all5"
+schedule = "*:*:0/5"
+catch_up = "all"
+command = ["/bin/true"]
+
+[[task]]
+name = "daily-latest"
+schedule = "*-*-* $slot_time UTC"
+accuracy = "1s"
+command = ["/bin/true"]
+
+[[task]]
+name = "daily-none"
+schedule = "*-*-* $slot_time UTC"
+accuracy = "1s"
+catch_up = "none"
+command = ["/bin/true"]
+EOF
+    # Their first firing (nothing due) records where they start from, as
+    # the first timer firing after an installation does.
+    in_ctr systemctl start periodic-tasks@daily-latest.service periodic-tasks@daily-none.service
+    ran_all5() { (($(task_results all5 | jq length) >= 1)); }
+    wait_for 30 "a run of all5" ran_all5
+    echo "    off from $(date -u +%H:%M:%S) for 90 s; the daily slot is $slot"
+    container_reboot_after 90 >/dev/null || fail "the container did not boot again"
+    # Persistent=true fires each timer at boot; the runner decides.
+    booted_runs() { (($(task_results all5 -b | jq length) >= 15)); }
+    wait_for 60 "all5 to run the slots missed while off" booted_runs
+    unit_ran() { [[ -n $(unit_prop "periodic-tasks@$1.service" ExecMainExitTimestamp) ]]; }
+    wait_for 30 "daily-latest's service after boot" unit_ran daily-latest
+    wait_for 30 "daily-none's service after boot" unit_ran daily-none
+    local all latest none
+    all=$(task_results all5 -b)
+    latest=$(task_results daily-latest -b)
+    none=$(task_results daily-none -b)
+    [[ $(jq -c 'map(.SLOT)' <<<"$all") == $(jq -c 'map(.SLOT) | sort | unique' <<<"$all") ]] ||
+        fail "all5's missed slots ran out of order or twice: $(jq -c 'map(.SLOT)' <<<"$all")"
+    [[ $(jq -r '.[0].TRIGGER' <<<"$all") == catch-up ]] || fail "all5's first run after boot: $(jq -c '.[0]' <<<"$all")"
+    [[ $(jq -c 'map({SLOT, TRIGGER})' <<<"$latest") == "[{\"SLOT\":\"$slot\",\"TRIGGER\":\"catch-up\"}]" ]] ||
+        fail "daily-latest after boot: $(jq -c 'map({SLOT, TRIGGER})' <<<"$latest"), not the slot $slot caught up"
+    (($(jq length <<<"$none") == 0)) || fail "daily-none ran after boot: $(jq -c 'map({SLOT, TRIGGER})' <<<"$none")"
+    echo "    after boot: all5 caught up $(jq length <<<"$all") slots in order, daily-latest its missed slot, daily-none nothing"
+    unschedule_all
+}
+
 check_8_purge()
 {
     in_ctr env DEBIAN_FRONTEND=noninteractive apt-get purge -y periodic-tasks >"$T/purge.log" 2>&1 ||

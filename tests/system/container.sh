@@ -6,9 +6,10 @@
 # The root file system is debootstrapped once per package list and kept under
 # $PT_ROOTFS_CACHE (default /var/cache/periodic-tasks-test), keyed by a hash of
 # everything that goes into it, so a changed list builds a new one. The
-# container boots it with --volatile=overlay: every change (the package, the
-# journal) goes to a tmpfs overlay and disappears with the container, so the
-# cache stays pristine and each run starts from the same state.
+# container boots an overlay of it: every change (the package, the state)
+# goes to the overlay's upper directory, which the test owns, so the cache
+# stays pristine and each run starts from the same state, while the machine
+# can be shut down and booted again with its changes (container_reboot_after).
 #
 # The host's PID 1 is not systemd and there is no dbus on the host, hence
 # --register=no --keep-unit. Commands enter the container's namespaces with
@@ -66,14 +67,24 @@ ensure_rootfs()
     echo "$dir"
 }
 
-# container_start ROOTFS LOGFILE [nspawn options...]: boots ROOTFS and waits
-# until systemd reports the system running. Sets NSPAWN_PID and CONTAINER_PID.
+# container_start ROOTFS LOGFILE OVERLAY_DIR [nspawn options...]: boots an
+# overlay of ROOTFS (changes in OVERLAY_DIR/upper, mounted on
+# OVERLAY_DIR/merged, which container_unmount removes) and waits until systemd
+# reports the system running. Sets NSPAWN_PID and CONTAINER_PID, and keeps
+# the arguments for container_reboot_after.
 container_start()
 {
-    local rootfs=$1 log=$2
-    shift 2
-    setsid systemd-nspawn --quiet -D "$rootfs" --volatile=overlay --register=no --keep-unit \
-        --boot --console=pipe "$@" >"$log" 2>&1 </dev/null &
+    CONTAINER_ARGS=("$@")
+    local rootfs=$1 log=$2 overlay=$3
+    shift 3
+    mkdir -p "$overlay/upper" "$overlay/work" "$overlay/merged"
+    if ! mountpoint -q "$overlay/merged"; then
+        mount -t overlay overlay -o "lowerdir=$rootfs,upperdir=$overlay/upper,workdir=$overlay/work" \
+            "$overlay/merged" || return 1
+    fi
+    CONTAINER_OVERLAY=$overlay
+    setsid systemd-nspawn --quiet -D "$overlay/merged" --register=no --keep-unit \
+        --boot --console=pipe "$@" >>"$log" 2>&1 </dev/null &
     NSPAWN_PID=$!
     CONTAINER_PID=
     local deadline=$((SECONDS + 60))
@@ -95,6 +106,9 @@ container_start()
         fi
         sleep 0.2
     done
+    # The checks run in subshells: one that boots the machine again leaves
+    # the new pids here for container_refresh in the parent.
+    echo "$NSPAWN_PID $CONTAINER_PID" >"$overlay/pids"
     if [[ $state == degraded ]]; then
         echo "system test: warning: the container is degraded:" >&2
         in_ctr systemctl --failed --no-pager --plain >&2 || true
@@ -103,6 +117,31 @@ container_start()
         in_ctr systemctl --failed --no-pager --plain >&2 || true
         return 1
     fi
+}
+
+# container_reboot_after SECONDS: shuts the container down cleanly, leaves it
+# off for SECONDS, and boots it again with its changes (the machine was off).
+container_reboot_after()
+{
+    container_stop
+    sleep "$1"
+    container_start "${CONTAINER_ARGS[@]}"
+}
+
+# Takes the pids of the container as container_start last left them (a check
+# in a subshell may have booted it again).
+container_refresh()
+{
+    [[ -n ${CONTAINER_OVERLAY:-} && -r $CONTAINER_OVERLAY/pids ]] || return 0
+    read -r NSPAWN_PID CONTAINER_PID <"$CONTAINER_OVERLAY/pids"
+}
+
+# Unmounts the overlay of container_start (after container_stop).
+container_unmount()
+{
+    [[ -n ${CONTAINER_OVERLAY:-} ]] || return 0
+    umount "$CONTAINER_OVERLAY/merged" 2>/dev/null || umount -l "$CONTAINER_OVERLAY/merged" 2>/dev/null || true
+    CONTAINER_OVERLAY=
 }
 
 # Stops the container started by container_start: SIGTERM makes nspawn halt it

@@ -23,6 +23,9 @@
 #      task loses its timer
 #  11. catch-up after downtime (timers stopped, then started): "all" runs
 #      every missed slot in order, "latest" only the newest
+#  12. the machine off for over a minute, then booted: each policy catches up
+#      per its rule at boot ("all" every missed slot, "latest" the newest,
+#      "none" nothing)
 #   8. (last) apt-get purge leaves nothing behind but the system user
 # Usage: tests/system/test_package.sh [PACKAGE.deb]   (as root)
 # Without a .deb it builds one (tests/system/build-deb.sh). Exit 0 when all
@@ -51,6 +54,7 @@ T=$(mktemp -d /tmp/periodic-tasks-system.XXXXXX)
 cleanup()
 {
     container_stop
+    container_unmount
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -69,17 +73,18 @@ DEB=$(realpath "$DEB")
 echo "system test: package $(basename "$DEB")"
 rootfs=$(ensure_rootfs)
 echo "system test: booting $rootfs"
-container_start "$rootfs" "$T/nspawn.log" --bind-ro="$(dirname "$DEB")":/srv/debs
+container_start "$rootfs" "$T/nspawn.log" "$T/machine" --bind-ro="$(dirname "$DEB")":/srv/debs
 echo "system test: container up after $((SECONDS - started))s"
 
 passed=0 failed=0
 for check in check_1_install check_2_failing_task check_3_timer_fires check_4_manual_run \
     check_5_hang_and_stop check_6_sandbox check_7_status_history check_9_schedules \
-    check_10_reload check_11_catch_up check_8_purge; do
+    check_10_reload check_11_catch_up check_12_machine_off check_8_purge; do
     t0=$SECONDS
     set +e
     (set -e; "$check")
     rc=$?
+    container_refresh
     reset_drop_ins
     set -e
     if ((rc == 0)); then
@@ -90,7 +95,7 @@ for check in check_1_install check_2_failing_task check_3_timer_fires check_4_ma
         echo "FAIL: system ${check#check_} ($((SECONDS - t0))s)"
         if [[ $check == check_1_install ]]; then
             echo "system test: nothing to test without the package" >&2
-            failed=$((failed + 10))
+            failed=$((failed + 11))
             break
         fi
     fi
