@@ -26,6 +26,12 @@ check_1_install()
         fail "the timer has no next elapse: $(cat "$T/timers")"
     [[ $(unit_prop periodic-tasks.service ExecMainStartTimestampMonotonic) == 0 ]] ||
         fail "installing started the service"
+    # The config watcher is enabled and watching; the generator is in place.
+    [[ $(in_ctr systemctl is-enabled periodic-tasks-reload.path) == enabled &&
+        $(in_ctr systemctl is-active periodic-tasks-reload.path) == active ]] ||
+        fail "periodic-tasks-reload.path is not enabled and active"
+    in_ctr test -x /lib/systemd/system-generators/periodic-tasks-generator ||
+        fail "no periodic-tasks-generator"
     in_ctr getent passwd periodic-tasks | grep -q ':/var/lib/periodic-tasks:' ||
         fail "no system user periodic-tasks with home /var/lib/periodic-tasks"
     # systemd's dpkg trigger on /usr/lib/systemd/catalog ran `journalctl --update-catalog`.
@@ -751,10 +757,10 @@ EOF
     latest=$(missed_runs latest5)
     (($(jq length <<<"$latest") == 1)) ||
         fail "latest5 ran $(jq length <<<"$latest") missed slots, not 1: $(jq -c '[.[].SLOT]' <<<"$latest")"
-    [[ $(jq -r '.[0].SLOT' <<<"$latest") == $(jq -r 'map(.SLOT) | max' <<<"$all") ]] ||
+    [[ $(jq -r '.[0].SLOT' <<<"$latest") == "$(jq -r 'map(.SLOT) | max' <<<"$all")" ]] ||
         fail "latest5 ran slot $(jq -r '.[0].SLOT' <<<"$latest"), not the newest missed one"
     # Oldest first, each once; all but the newest are catch-up runs.
-    [[ $(jq -c 'map(.SLOT)' <<<"$all") == $(jq -c 'map(.SLOT) | sort | unique' <<<"$all") ]] ||
+    [[ $(jq -c 'map(.SLOT)' <<<"$all") == "$(jq -c 'map(.SLOT) | sort | unique' <<<"$all")" ]] ||
         fail "all5's missed slots ran out of order or twice: $(jq -c 'map(.SLOT)' <<<"$all")"
     (($(jq '[.[] | select(.TRIGGER == "catch-up")] | length' <<<"$all") == $(jq length <<<"$all") - 1)) ||
         fail "TRIGGER of all5's missed slots: $(jq -c 'map(.TRIGGER)' <<<"$all")"
@@ -807,7 +813,7 @@ EOF
     all=$(task_results all5 -b)
     latest=$(task_results daily-latest -b)
     none=$(task_results daily-none -b)
-    [[ $(jq -c 'map(.SLOT)' <<<"$all") == $(jq -c 'map(.SLOT) | sort | unique' <<<"$all") ]] ||
+    [[ $(jq -c 'map(.SLOT)' <<<"$all") == "$(jq -c 'map(.SLOT) | sort | unique' <<<"$all")" ]] ||
         fail "all5's missed slots ran out of order or twice: $(jq -c 'map(.SLOT)' <<<"$all")"
     [[ $(jq -r '.[0].TRIGGER' <<<"$all") == catch-up ]] || fail "all5's first run after boot: $(jq -c '.[0]' <<<"$all")"
     [[ $(jq -c 'map({SLOT, TRIGGER})' <<<"$latest") == "[{\"SLOT\":\"$slot\",\"TRIGGER\":\"catch-up\"}]" ]] ||

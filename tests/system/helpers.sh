@@ -17,9 +17,19 @@ put_file()
     in_ctr sh -c "umask 022 && mkdir -p \"\$(dirname '$1')\" && cat > '$1'"
 }
 
-# Replaces the config with standard input and checks it.
+reload_idle()
+{
+    [[ $(unit_prop periodic-tasks-reload.service ActiveState) != activating ]]
+}
+
+# Replaces the config with standard input and checks it. The config watcher
+# (periodic-tasks-reload.path) is stopped first: its reload would race with
+# what the check does next (a daemon-reload, a restart of the timers, one
+# cancelling the other's job); check_10_reload tests the watcher itself.
 put_config()
 {
+    in_ctr systemctl stop periodic-tasks-reload.path
+    wait_for 30 "a running config reload to end" reload_idle
     put_file /etc/periodic-tasks/config.toml
     in_ctr periodic_tasks check >/dev/null || fail "the test config is invalid"
 }
