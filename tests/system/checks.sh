@@ -585,6 +585,12 @@ check_9_schedules()
 [Service]
 ReadWritePaths=/srv/only-every5
 EOF
+    # OnFailure= for one task: the example handler, as docs/systemd.md says.
+    in_ctr cp /usr/share/doc/periodic-tasks/examples/periodic-tasks-failure@.service /etc/systemd/system/
+    put_file /etc/systemd/system/periodic-tasks@intruder.service.d/on-failure.conf <<'EOF'
+[Unit]
+OnFailure=periodic-tasks-failure@%n.service
+EOF
     apply_config <<'EOF'
 [settings]
 timezone = "Europe/Berlin"
@@ -644,6 +650,24 @@ EOF
         fail "intruder could write to /srv/only-every5: $(task_results intruder | jq -c '.[0]')"
     in_ctr test -e /srv/only-every5/every5 || fail "every5 could not write to its ReadWritePaths="
     in_ctr test ! -e /srv/only-every5/intruder || fail "intruder's file exists"
+
+    # The failed task's own OnFailure= handler reported it.
+    local handler=periodic-tasks-failure@periodic-tasks@intruder.service.service
+    handler_done()
+    {
+        [[ $(unit_prop "$handler" ActiveState) =~ ^(inactive|failed)$ &&
+            $(unit_prop "$handler" ExecMainStartTimestampMonotonic) != 0 ]]
+    }
+    wait_for 20 "intruder's OnFailure= handler to run" handler_done
+    in_ctr journalctl --no-pager -o cat -u "$handler" -t periodic-tasks-failure >"$T/handler"
+    if ! grep -q '^periodic-tasks@intruder.service failed on .* (exit-code, exit status 1); failed task runs:$' "$T/handler" ||
+        ! grep -q -E '(^|[[:space:]])intruder[[:space:]]+failed[[:space:]]' "$T/handler"; then
+        sed 's/^/      /' "$T/handler" >&2
+        fail "intruder's OnFailure= handler did not report it"
+    fi
+    [[ $(unit_prop periodic-tasks-failure@periodic-tasks@every5.service.service ExecMainStartTimestampMonotonic) == 0 ]] ||
+        fail "every5, with no OnFailure=, started a handler"
+    in_ctr rm -r /etc/systemd/system/periodic-tasks@intruder.service.d /etc/systemd/system/periodic-tasks-failure@.service
 
     (($(journal_json TASK=weekly | jq length) == 0)) || fail "the weekly task ran"
     in_ctr rm -r /etc/systemd/system/periodic-tasks@every5.service.d

@@ -17,7 +17,8 @@
 #      credential), pg_dump, tar, rsync, curl, python3 work inside it
 #   9. scheduled tasks: a timer each (list-timers), a 5-second task fires with
 #      the right PERIODIC_TASKS_SLOT while a weekly one stays silent, a
-#      per-task ReadWritePaths= drop-in works for that task only
+#      per-task ReadWritePaths= drop-in works for that task only, and so
+#      does a per-task OnFailure= handler
 #  10. a config edit re-arms the timers by itself; a bad edit is logged at
 #      priority err and changes nothing until the file is fixed; a removed
 #      task loses its timer
