@@ -21,9 +21,13 @@ retries = 1
 retry_delay = "2s"
 retry_exit_codes = [75]
 
+# The status line is published from a thread of its own, which sends the
+# newest state when it wakes: a task that ends at once may be replaced by the
+# next state before its line goes out. Half a second is time enough to see it
+# even under a sanitizer on a busy machine.
 [[task]]
 name = "broken"
-command = ["/bin/false"]
+command = ["/bin/sh", "-c", "sleep 0.5; exit 1"]
 TOML
 start_notify_listener
 
