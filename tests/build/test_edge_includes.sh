@@ -22,11 +22,11 @@ expect() {
     fi
     if [[ $got != "$outcome" ]]; then
         echo "FAIL: $header in ${source%/*}/: expected it to $outcome, it $got"
-        sed 's/^/    /' "$T/err" | head -n 5
+        head -n 5 "$T/err" | sed 's/^/    /'
         failures=$((failures + 1))
     elif [[ -n $message ]] && ! grep -qF "$message" "$T/err"; then
         echo "FAIL: $header in ${source%/*}/ failed without naming the edge ($message)"
-        sed 's/^/    /' "$T/err" | head -n 5
+        head -n 5 "$T/err" | sed 's/^/    /'
         failures=$((failures + 1))
     else
         echo "ok: $header $outcome in ${source%/*}/"

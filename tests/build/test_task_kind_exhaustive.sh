@@ -58,7 +58,7 @@ failures=0
 for source in "${sources[@]}"; do
     if [[ $(<"$T/control/${source//\//_}.rc") != 0 ]]; then
         echo "FAIL: $source does not compile from the unmodified copy (positive control)"
-        sed 's/^/    /' "$T/control/${source//\//_}.err" | head -n 5
+        head -n 5 "$T/control/${source//\//_}.err" | sed 's/^/    /'
         failures=$((failures + 1))
     fi
 done
@@ -71,7 +71,7 @@ for source in "${sources[@]}"; do
     fi
     if ! grep -qF "$message" "$err"; then
         echo "FAIL: $source fails with the new kind, but not for an unhandled switch case"
-        sed 's/^/    /' "$err" | head -n 5
+        head -n 5 "$err" | sed 's/^/    /'
         failures=$((failures + 1))
         continue
     fi

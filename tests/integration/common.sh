@@ -105,7 +105,7 @@ assert_eq() {
 
 # assert_contains TEXT NEEDLE [WHAT]: NEEDLE is a fixed string.
 assert_contains() {
-    [[ $1 == *"$2"* ]] || fail "${3:-text} does not contain '$2'; it is: $(printf '%s' "$1" | head -c 2000)"
+    [[ $1 == *"$2"* ]] || fail "${3:-text} does not contain '$2'; it is: ${1:0:2000}"
 }
 
 # assert_not_contains TEXT NEEDLE [WHAT]
@@ -115,7 +115,7 @@ assert_not_contains() {
 
 # assert_match TEXT REGEX [WHAT]: bash extended regex.
 assert_match() {
-    [[ $1 =~ $2 ]] || fail "${3:-text} does not match /$2/; it is: $(printf '%s' "$1" | head -c 2000)"
+    [[ $1 =~ $2 ]] || fail "${3:-text} does not match /$2/; it is: ${1:0:2000}"
 }
 
 # assert_file_contains FILE NEEDLE: NEEDLE is a fixed string.
@@ -124,7 +124,7 @@ assert_file_contains() {
 }
 
 assert_file_not_contains() {
-    ! grep -qF -- "$2" "$1" || fail "$1 contains '$2' but must not: $(grep -F -- "$2" "$1" | head -n 3)"
+    ! grep -qF -- "$2" "$1" || fail "$1 contains '$2' but must not: $(grep -F -m 3 -- "$2" "$1")"
 }
 
 assert_exists() {

@@ -34,7 +34,7 @@ PY
 # message's text matches the bash extended REGEX.
 wait_for_notify() {
     local deadline=$((SECONDS + ${2:-10}))
-    until notify_texts | grep -qE -- "$1"; do
+    until grep -qE -- "$1" <<<"$(notify_texts)"; do
         ((SECONDS < deadline)) || fail "no message matching /$1/ within ${2:-10}s; received:"$'\n'"$(cat "$T/notify.log")"
         sleep 0.05
     done

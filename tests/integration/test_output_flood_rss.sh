@@ -26,7 +26,7 @@ output_limit = "1MiB"
 
 [[task]]
 name = "flood"
-command = ["/bin/sh", "-c", "yes 0123456789012345678901234567890123456789 | head -c 200000000"]
+command = ["/bin/sh", "-c", "yes 0123456789012345678901234567890123456789 | head -c 200000000"]  # pipefail-safe: the task's own shell
 TOML
 
 run_pt_maxrss --config "$T/tiny.toml" --json

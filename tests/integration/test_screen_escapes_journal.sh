@@ -33,7 +33,7 @@ with_private_journal body
 
 # The journal: the raw bytes (export format writes such a value in binary form).
 LC_ALL=C grep -qF "$(printf 'x\033[2K\rbackup success\302\233\177')" "$T/export.txt" ||
-    fail "the journal does not keep the output line's bytes: $(od -c "$T/export.txt" | head -n 20)"
+    fail "the journal does not keep the output line's bytes: $(head -c 320 "$T/export.txt" | od -c)"
 
 assert_file_contains "$T/tty.txt" 'backup| x\x1b[2K\rbackup success\u009b\x7f'
 for f in tty status history list; do

@@ -11,7 +11,7 @@ require_root "hiding libpq.so.5 needs a mount namespace"
 require_tool unshare ldconfig
 
 if [[ ${PT_IT_LIBPQ_HIDDEN:-} != 1 ]]; then
-    libpq=$(ldconfig -p | awk '$1 == "libpq.so.5" { print $NF; exit }')
+    libpq=$(ldconfig -p | awk '$1 == "libpq.so.5" && !found { print $NF; found = 1 }')
     [[ -n $libpq ]] || skip "libpq.so.5 is not installed (apt-get install -y libpq5)"
     trap - EXIT
     pt_cleanup

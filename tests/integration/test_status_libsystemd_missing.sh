@@ -12,7 +12,7 @@ require_root "hiding libsystemd.so.0 needs a mount namespace"
 require_tool unshare ldconfig
 
 if [[ ${PT_IT_LIBSYSTEMD_HIDDEN:-} != 1 ]]; then
-    lib=$(ldconfig -p | awk '$1 == "libsystemd.so.0" { print $NF; exit }')
+    lib=$(ldconfig -p | awk '$1 == "libsystemd.so.0" && !found { print $NF; found = 1 }')
     [[ -n $lib ]] || skip "libsystemd.so.0 is not installed (apt-get install -y libsystemd0)"
     trap - EXIT
     pt_cleanup

@@ -19,7 +19,7 @@ TOML
 run_pt --config "$CFG" --as-of 2024-02-29
 assert_rc 1
 log=$(cat "$T/stderr")
-run_id=$(sed -n 's/.*RUN_ID=\([0-9a-f]\{32\}\).*/\1/p' "$T/stderr" | head -n 1)
+run_id=$(sed -n '/RUN_ID=[0-9a-f]\{32\}/{s/.*RUN_ID=\([0-9a-f]\{32\}\).*/\1/p;q}' "$T/stderr")
 [[ -n $run_id ]] || fail "no RUN_ID=<32 hex digits> on stderr"
 assert_eq 1 "$(grep -o 'RUN_ID=[0-9a-f]*' "$T/stderr" | sort -u | wc -l)" "distinct RUN_IDs"
 assert_match "$log" "(^|"$'\n'")periodic_tasks: run started: [^"$'\n'"]*\[" "run started record"

@@ -32,7 +32,7 @@ check_1_install()
         fail "periodic-tasks-reload.path is not enabled and active"
     in_ctr test -x /lib/systemd/system-generators/periodic-tasks-generator ||
         fail "no periodic-tasks-generator"
-    in_ctr getent passwd periodic-tasks | grep -q ':/var/lib/periodic-tasks:' ||
+    [[ $(in_ctr getent passwd periodic-tasks) == *:/var/lib/periodic-tasks:* ]] ||
         fail "no system user periodic-tasks with home /var/lib/periodic-tasks"
     # systemd's dpkg trigger on /usr/lib/systemd/catalog ran `journalctl --update-catalog`.
     local entries listed
@@ -150,7 +150,7 @@ EOF
     local first second
     first=$(sed -n 1p "$T/new-runs" | cut -d' ' -f2)
     second=$(sed -n 2p "$T/new-runs" | cut -d' ' -f2)
-    echo "    new RUN_IDs $(cut -d' ' -f1 "$T/new-runs" | head -n 2 | tr '\n' ' ')$(((second - first) / 1000))ms apart"
+    echo "    new RUN_IDs $(head -n 2 "$T/new-runs" | cut -d' ' -f1 | tr '\n' ' ')$(((second - first) / 1000))ms apart"
     in_ctr rm -r /etc/systemd/system/periodic-tasks.timer.d
     in_ctr systemctl daemon-reload
     in_ctr systemctl restart periodic-tasks.timer
@@ -236,7 +236,7 @@ EOF
     main=$(unit_prop periodic-tasks.service MainPID)
     for pid in $pids; do
         [[ $pid == "$main" ]] && continue
-        in_ctr ps -o args= -p "$pid" | grep -q -x '/bin/sleep 8' ||
+        [[ $(in_ctr ps -o args= -p "$pid") == '/bin/sleep 8' ]] ||
             fail "unexpected process in the cgroup: $(in_ctr ps -o pid=,args= -p "$pid")"
     done
     assert_no_process 'sleep 100[12]'
@@ -878,7 +878,8 @@ check_8_purge()
     [[ -z $left ]] || fail "generated units or timer stamps left behind: $left"
     left=$(in_ctr systemctl list-timers --all --no-legend --plain 'periodic-tasks*' || true)
     [[ -z $left ]] || fail "timers still listed after purge: $left"
-    ! in_ctr journalctl --list-catalog | grep -q periodic-tasks || fail "the catalog still has our entries"
+    left=$(in_ctr journalctl --list-catalog)
+    [[ $left != *periodic-tasks* ]] || fail "the catalog still has our entries"
     in_ctr getent passwd periodic-tasks >/dev/null || fail "the system user was removed (policy keeps it)"
     echo "    kept by policy: the system user and group periodic-tasks, the journal"
 }
