@@ -13,7 +13,7 @@ generate() {
     rm -rf "$T/out"
     mkdir -p "$T/out/normal" "$T/out/early" "$T/out/late"
     GEN_RC=0
-    PERIODIC_TASKS_CONFIG=$CFG "$PT_GENERATOR" "$T/out/normal" "$T/out/early" "$T/out/late" \
+    PERIODIC_TASKS_CONFIG=$CFG timeout "${GEN_TIMEOUT:-60}" "$PT_GENERATOR" "$T/out/normal" "$T/out/early" "$T/out/late" \
         >"$T/gen.stdout" 2>"$T/gen.stderr" || GEN_RC=$?
 }
 
@@ -77,6 +77,33 @@ assert_eq 0 "$GEN_RC" "exit status with a broken config"
 assert_eq "" "$(find "$T/out/normal" -mindepth 1)" "files written for a broken config"
 assert_eq "periodic-tasks-generator: $T/tasks.d/20-bad.toml:3:17: invalid schedule \"Mon 25:00\" in task \"bad\": hour 25 is out of range 0..23; hours are 0..23; no scheduled task has a timer until the config is fixed (see \`periodic_tasks check\`)" \
     "$(cat "$T/gen.stderr")" "the generator's message"
+
+# Never touching secrets: the password file is a FIFO, which blocks whoever
+# opens it, and the conninfo holds a password. The generator writes the
+# timer without opening the one, and neither its files nor its message about
+# a broken config show the other.
+rm -f "$T/tasks.d/20-bad.toml"
+mkfifo "$T/password"
+make_config <<TOML
+[databases.main]
+conninfo = "dbname=app password=hunter2-secret"
+password_file = "$T/password"
+
+[[task]]
+name = "ledger"
+schedule = "*-*-* 00:05:00 UTC"
+database = "main"
+sql = "SELECT 1"
+TOML
+rm -f "$T/tasks.d/10-sync.toml"
+GEN_TIMEOUT=10 generate
+assert_eq 0 "$GEN_RC" "exit status with a FIFO as the password file (124: it opened it)"
+assert_eq "periodic-tasks@ledger.timer.d/schedule.conf" "$(cd "$T/out/normal" && find . -name '*.conf' | sed 's|^\./||')" "drop-ins for a SQL task"
+echo 'bogus = 1' >>"$CFG"
+GEN_TIMEOUT=10 generate
+assert_eq 0 "$GEN_RC" "exit status with a broken config"
+assert_file_contains "$T/gen.stderr" 'unknown key "bogus"'
+! grep -rqF hunter2 "$T/out" "$T/gen.stderr" "$T/gen.stdout" || fail "the conninfo's password was written out"
 
 # No config at all: a machine where the package is installed but unused.
 rm -rf "$CFG" "$T/tasks.d"
