@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <string_view>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -18,19 +20,58 @@
 namespace pt {
 namespace {
 
+// What stat(2) says `mode` is, for a message.
+std::string_view file_type_name(mode_t mode)
+{
+  if (S_ISFIFO(mode)) {
+    return "FIFO";
+  }
+  if (S_ISCHR(mode)) {
+    return "character device";
+  }
+  if (S_ISBLK(mode)) {
+    return "block device";
+  }
+  if (S_ISSOCK(mode)) {
+    return "socket";
+  }
+  return "special file";
+}
+
 // A password is a line; anything past this is not a password file.
 constexpr std::size_t k_max_password_file = std::size_t{64} * 1024;
 
-// Reads at most k_max_password_file bytes of `path`.
+// Reads at most k_max_password_file bytes of `path`, a regular file. A FIFO,
+// a terminal or a device is refused: opening or reading one could block the
+// run where no signal stops it (the runner takes SIGTERM through a signalfd),
+// or return bytes without end. O_NONBLOCK keeps the open of a FIFO from
+// blocking; it changes nothing for a regular file.
 tl::expected<std::string, std::string> read_bounded(const std::string& path)
 {
   UniqueFd fd;
   do {
-    fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   } while (fd.get() < 0 && errno == EINTR);
   if (fd.get() < 0) {
     return tl::unexpected(
         fmt::format("cannot read the password file {}: {}", path, std::strerror(errno)));
+  }
+  struct stat st
+  {
+  };
+  if (::fstat(fd.get(), &st) != 0) {
+    return tl::unexpected(
+        fmt::format("cannot read the password file {}: {}", path, std::strerror(errno)));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return tl::unexpected(
+        fmt::format("cannot read the password file {}: {}", path, std::strerror(EISDIR)));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return tl::unexpected(fmt::format(
+        "cannot read the password file {}: not a regular file (a {}); write the password "
+        "into a regular file, or use password_credential with LoadCredential=",
+        path, file_type_name(st.st_mode)));
   }
   std::string content;
   std::array<char, 4096> buffer{};

@@ -119,3 +119,24 @@ TEST_CASE("FileSecretSource: reads the file or credential, names the path on err
   REQUIRE_FALSE(directory);
   CHECK(directory.error() == "cannot read the password file " + dir + ": Is a directory");
 }
+
+TEST_CASE("FileSecretSource: a FIFO or a device is refused at once, never read")
+{
+  const TempDir temp{"secrets"};
+  const std::string fifo = temp.path().string() + "/pw.fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const FileSecretSource secrets(temp.path().string());
+  // With no writer, a blocking open() of the FIFO would never return.
+  const auto from_fifo = secrets.password(database_with(fifo, {}));
+  REQUIRE_FALSE(from_fifo);
+  CHECK(from_fifo.error() ==
+        "cannot read the password file " + fifo +
+            ": not a regular file (a FIFO); write the password into a regular file, or use "
+            "password_credential with LoadCredential=");
+  const auto from_device = secrets.password(database_with(std::string("/dev/zero"), {}));
+  REQUIRE_FALSE(from_device);
+  CHECK(from_device.error() ==
+        "cannot read the password file /dev/zero: not a regular file (a character device); "
+        "write the password into a regular file, or use password_credential with "
+        "LoadCredential=");
+}
