@@ -19,11 +19,12 @@ apt-get install -y -qq --no-install-recommends \
 if [ "${1:-}" = "--tests" ]; then
     # Integration tests: real children, a throwaway PostgreSQL, a private journald,
     # promtool (package prometheus) for the metrics textfile and alert rules,
-    # valgrind to count instructions where growth matters (not time);
+    # valgrind to count instructions where growth matters (not time), strace to
+    # count system calls (how often a file is read, never how long it takes);
     # then the Debian package, its lint and the system test in a booted container.
     apt-get install -y -qq --no-install-recommends \
         util-linux procps jq python3 postgresql-15 postgresql-client-15 clang-format clang-tidy \
-        valgrind \
+        valgrind strace \
         prometheus \
         debhelper dpkg-dev fakeroot lintian devscripts \
         systemd-container debootstrap \

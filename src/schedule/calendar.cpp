@@ -109,6 +109,11 @@ bool apply_shorthand(std::string_view body, Fields& fields)
   return false;
 }
 
+bool starts_with_letter(std::string_view word)
+{
+  return !word.empty() && std::isalpha(static_cast<unsigned char>(word.front())) != 0;
+}
+
 // What the end of the text says about the zone, and the text before it.
 struct ZoneSuffix
 {
@@ -139,8 +144,9 @@ ZoneSuffix take_zone(std::string_view text, std::string_view local_zone, Calenda
   if (space == std::string_view::npos) {
     return {text, {}};
   }
+  // A zone name starts with a letter; "08:40" is a time, not a file to look for.
   const std::string word(text.substr(space + 1));
-  if (check_timezone(word)) {
+  if (starts_with_letter(word) && check_timezone(word)) {
     spec.zone_kind = CalendarZone::named;
     spec.zone = word;
     return {text.substr(0, space), {}};
@@ -156,11 +162,6 @@ CalendarError unknown_zone(std::string_view text, std::string_view word)
           fmt::format("unknown timezone \"{}\"{}", word, why ? "" : ": " + why.error()),
           fmt::format("use UTC or an IANA zone name such as \"Europe/Berlin\" (a file under {})",
                       k_zoneinfo_dir)};
-}
-
-bool starts_with_letter(std::string_view word)
-{
-  return !word.empty() && std::isalpha(static_cast<unsigned char>(word.front())) != 0;
 }
 
 CalendarError to_error(const Failure& failure)

@@ -4,6 +4,7 @@
 // "America", a file such as "zone.tab"), so only a regular file that starts
 // with the TZif magic counts. TZ is process-wide state: ScopedTimezone sets it
 // and puts it back, and callers keep it to the single-threaded parts of a run.
+// Both answers about a zone name are remembered for the life of the process.
 #include "schedule/zone.hpp"
 
 #include <array>
@@ -13,6 +14,9 @@
 #include <ctime>
 #include <fcntl.h>
 #include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,7 +47,10 @@ bool systemd_accepts_name(std::string_view zone)
 
 } // namespace
 
-tl::expected<void, std::string> check_timezone(const std::string& zone)
+namespace {
+
+// The disk check of one zone name: what check_timezone() answers.
+tl::expected<void, std::string> check_timezone_on_disk(const std::string& zone)
 {
   namespace fs = std::filesystem;
   if (zone == "UTC" || zone == "Etc/UTC") {
@@ -78,6 +85,37 @@ tl::expected<void, std::string> check_timezone(const std::string& zone)
   return {};
 }
 
+// Zone files do not change under a run (a changed package means a new run),
+// and a config names a few zones many times: each name is looked up once per
+// process. The maps are small (the zones of one config) and never shrink.
+template <typename Value>
+class ZoneMemo
+{
+public:
+  template <typename Compute>
+  Value get(std::string_view zone, Compute compute)
+  {
+    const std::lock_guard lock(m_mutex);
+    const auto found = m_values.find(zone);
+    if (found != m_values.end()) {
+      return found->second;
+    }
+    return m_values.emplace(std::string(zone), compute()).first->second;
+  }
+
+private:
+  std::mutex m_mutex;
+  std::map<std::string, Value, std::less<>> m_values;
+};
+
+} // namespace
+
+tl::expected<void, std::string> check_timezone(const std::string& zone)
+{
+  static ZoneMemo<tl::expected<void, std::string>> memo;
+  return memo.get(zone, [&] { return check_timezone_on_disk(zone); });
+}
+
 ScopedTimezone::ScopedTimezone(std::string_view zone)
 {
   if (const char* old = std::getenv("TZ")) {
@@ -100,8 +138,12 @@ ScopedTimezone::~ScopedTimezone()
 
 ZoneAbbreviations zone_abbreviations(std::string_view zone)
 {
-  const ScopedTimezone scoped(zone);
-  return {::tzname[0] != nullptr ? ::tzname[0] : "", ::tzname[1] != nullptr ? ::tzname[1] : ""};
+  static ZoneMemo<ZoneAbbreviations> memo;
+  return memo.get(zone, [&] {
+    const ScopedTimezone scoped(zone);
+    return ZoneAbbreviations{::tzname[0] != nullptr ? ::tzname[0] : "",
+                             ::tzname[1] != nullptr ? ::tzname[1] : ""};
+  });
 }
 
 } // namespace pt
