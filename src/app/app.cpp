@@ -451,9 +451,14 @@ std::size_t warn_exec_limits(const Config& config)
   std::size_t count = 0;
   const ExecLimits limits = current_exec_limits();
   const Identity identity = current_identity();
-  // The run's own variables at their real lengths (a run id has 32 characters).
-  const RunContext context{std::string(32, '0'), "YYYY-MM-DD", false, "YYYY-MM-DDTHH:MM:SSZ"};
+  // The run's own variables at their real lengths (a run id has 32 characters),
+  // as `run` sets them: a scheduled task's slot run has PERIODIC_TASKS_SLOT,
+  // any other run of a task none (its manual run has less to pass).
+  const std::string run_id(32, '0');
+  const RunContext unscheduled{run_id, "YYYY-MM-DD", false};
   for (const Task& task : config.tasks) {
+    const RunContext context =
+        task.schedule.empty() ? unscheduled : slot_context(task, SlotTime{}, run_id);
     for (const std::string& warning : exec_limit_warnings(task, identity, context, limits)) {
       print(stderr,
             fmt::format("{}periodic_tasks: warning: {}: {}\n", stderr_priority("<4>"),
