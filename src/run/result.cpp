@@ -42,7 +42,7 @@ static_assert(k_task_result_words.size() == static_cast<std::size_t>(TaskResult:
 int exit_code_for(const RunSummary& summary)
 {
   if (summary.interrupted_by != 0) {
-    return 128 + summary.interrupted_by; // 130 for SIGINT, 143 for SIGTERM (and SIGHUP), as a shell
+    return k_exit_signal_base + summary.interrupted_by;
   }
   const auto& tasks = summary.tasks;
   const bool any_failed = std::any_of(tasks.begin(), tasks.end(), [](const TaskOutcome& t) {

@@ -16,8 +16,9 @@ inline constexpr int k_exit_os_error = 71; // EX_OSERR: the system failed us (no
 inline constexpr int k_exit_busy = 75;
 inline constexpr int k_exit_no_permission = 77; // status/history may not read the journal
 inline constexpr int k_exit_config = 78;
-inline constexpr int k_exit_sigint = 130;
-inline constexpr int k_exit_sigterm = 143;
+// 128 + the signal that stopped the run, as a shell reports it: 130 for
+// SIGINT, 143 for SIGTERM (and the signals taken as it).
+inline constexpr int k_exit_signal_base = 128;
 
 // A place in a config file; `line` and `column` are 1-based, 0 when unknown.
 struct SourceLocation
