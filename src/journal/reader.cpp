@@ -88,34 +88,14 @@ void resolve_sd_journal(DynamicLibrary& library, SdJournalApi& table)
 #undef PT_SD_JOURNAL_RESOLVE
 }
 
-tl::expected<void, std::string> open_libsystemd(const char* file, SdJournalApi& table)
-{
-  auto loaded = load_function_table(file, table, resolve_sd_journal);
-  if (loaded) {
-    return {}; // never closed: the process keeps libsystemd until it exits
-  }
-  const auto& why = loaded.error().detail;
-  switch (loaded.error().kind) {
-  case LibraryError::Kind::cannot_load:
-    return tl::unexpected(
-        fmt::format("cannot load libsystemd to read the journal: {}; hint: install the "
-                    "libsystemd0 package",
-                    why));
-  case LibraryError::Kind::missing_functions:
-    break;
-  }
-  return tl::unexpected(fmt::format(
-      "cannot use libsystemd from {}: it lacks {}; hint: reinstall the libsystemd0 package", file,
-      why));
-}
-
-// Loads libsystemd once; the error, if any, is the same every call.
+// Loads libsystemd once; the error, if any, is the same every call. Never
+// closed: the process keeps libsystemd until it exits.
 tl::expected<void, std::string> load_libsystemd()
 {
-  static std::once_flag once;
-  static tl::expected<void, std::string> loaded;
-  std::call_once(once, [] { loaded = open_libsystemd(k_libsystemd_file, g_sd); });
-  return loaded;
+  static constexpr LibraryNeed k_libsystemd{k_libsystemd_file, "libsystemd", " to read the journal",
+                                            "install the libsystemd0 package",
+                                            "reinstall the libsystemd0 package"};
+  return load_once(k_libsystemd, g_sd, resolve_sd_journal);
 }
 
 // The records that start and end a task run (retries and output are not runs).

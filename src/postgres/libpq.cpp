@@ -7,8 +7,6 @@
 // this file dlopen()s it once (util/dynamic_library.hpp) and resolves every
 // function the edge calls. The Debian package still depends on libpq5
 // (debian/control), since dh_shlibdeps cannot see a library that is only dlopen()ed.
-#include <mutex>
-
 #include <fmt/format.h>
 
 #include "postgres/internal.hpp"
@@ -26,33 +24,14 @@ void resolve_libpq(DynamicLibrary& library, Libpq& table)
 #undef PT_LIBPQ_RESOLVE
 }
 
-tl::expected<void, std::string> open_libpq(const char* file, Libpq& table)
-{
-  auto loaded = load_function_table(file, table, resolve_libpq);
-  if (loaded) {
-    return {}; // never closed: the process keeps libpq until it exits
-  }
-  const auto& why = loaded.error().detail;
-  switch (loaded.error().kind) {
-  case LibraryError::Kind::cannot_load:
-    return tl::unexpected(
-        fmt::format("cannot load libpq: {}; hint: install the libpq5 package", why));
-  case LibraryError::Kind::missing_functions:
-    break;
-  }
-  return tl::unexpected(fmt::format("cannot use libpq from {}: it lacks {}; hint: install "
-                                    "libpq5 version 14 or later",
-                                    file, why));
-}
-
 } // namespace
 
 tl::expected<void, std::string> load_libpq()
 {
-  static std::once_flag once;
-  static tl::expected<void, std::string> loaded;
-  std::call_once(once, [] { loaded = open_libpq(k_libpq_file, g_libpq); });
-  return loaded;
+  // Never closed: the process keeps libpq until it exits.
+  static constexpr LibraryNeed k_libpq{k_libpq_file, "libpq", "", "install the libpq5 package",
+                                       "install libpq5 version 14 or later"};
+  return load_once(k_libpq, g_libpq, resolve_libpq);
 }
 
 const Libpq& pq()

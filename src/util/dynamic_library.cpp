@@ -4,6 +4,8 @@
 #include <dlfcn.h>
 #include <utility>
 
+#include <fmt/format.h>
+
 namespace pt {
 
 tl::expected<DynamicLibrary, std::string> DynamicLibrary::open(const char* file)
@@ -32,6 +34,19 @@ DynamicLibrary::~DynamicLibrary()
 void* DynamicLibrary::symbol(const char* name) const
 {
   return ::dlsym(m_handle, name);
+}
+
+std::string describe(const LibraryError& error, const LibraryNeed& need)
+{
+  switch (error.kind) {
+  case LibraryError::Kind::cannot_load:
+    return fmt::format("cannot load {}{}: {}; hint: {}", need.name, need.purpose, error.detail,
+                       need.install);
+  case LibraryError::Kind::missing_functions:
+    break;
+  }
+  return fmt::format("cannot use {} from {}: it lacks {}; hint: {}", need.name, need.file,
+                     error.detail, need.upgrade);
 }
 
 } // namespace pt

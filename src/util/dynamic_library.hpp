@@ -2,7 +2,9 @@
 // A shared object loaded with dlopen() on first use, and a table of its functions.
 #pragma once
 
+#include <mutex>
 #include <string>
+#include <string_view>
 
 #include <tl/expected.hpp>
 
@@ -74,6 +76,38 @@ tl::expected<void, LibraryError> load_function_table(const char* file, Table& ta
   }
   library->keep_loaded();
   return {};
+}
+
+// A library the program loads on first use, in the words a user reads when
+// it cannot: "cannot load libpq: <dlerror>; hint: install the libpq5 package",
+// or "cannot use libpq from libpq.so.5: it lacks PQx; hint: <upgrade>".
+struct LibraryNeed
+{
+  const char* file;         // what dlopen() opens: a soname
+  std::string_view name;    // "libpq"
+  std::string_view purpose; // after "cannot load libpq": "" or " to read the journal"
+  std::string_view install; // the hint when it cannot be loaded
+  std::string_view upgrade; // the hint when it lacks functions
+};
+
+// The message for `error`, in the words of `need`.
+std::string describe(const LibraryError& error, const LibraryNeed& need);
+
+// Loads `need.file` into `table` (load_function_table) on the first call and
+// returns the same answer, the described error or success, on every call.
+// One table type is one library: the state is kept per `Table`.
+template <typename Table, typename ResolveAll>
+tl::expected<void, std::string> load_once(const LibraryNeed& need, Table& table,
+                                          ResolveAll resolve_all)
+{
+  static std::once_flag once;
+  static tl::expected<void, std::string> loaded;
+  std::call_once(once, [&] {
+    if (auto result = load_function_table(need.file, table, resolve_all); !result) {
+      loaded = tl::unexpected(describe(result.error(), need));
+    }
+  });
+  return loaded;
 }
 
 } // namespace pt

@@ -81,3 +81,39 @@ TEST_CASE("load_function_table: why not, and an empty table")
     CHECK_FALSE(static_cast<bool>(table.strlen)); // all or nothing
   }
 }
+
+TEST_CASE("describe: what is missing and the hint, in the library's words")
+{
+  const pt::LibraryNeed need{"libdemo.so.1", "libdemo", " to read demos", "install libdemo1",
+                             "install libdemo1 version 3 or later"};
+  CHECK(pt::describe({LibraryError::Kind::cannot_load, "libdemo.so.1: cannot open shared object"},
+                     need) == "cannot load libdemo to read demos: libdemo.so.1: cannot open "
+                              "shared object; hint: install libdemo1");
+  CHECK(pt::describe({LibraryError::Kind::missing_functions, "demo_a, demo_b"}, need) ==
+        "cannot use libdemo from libdemo.so.1: it lacks demo_a, demo_b; hint: install libdemo1 "
+        "version 3 or later");
+}
+
+namespace {
+struct OnceTable
+{
+  decltype(&::strlen) strlen = nullptr;
+};
+int g_resolves = 0;
+void resolve_once(DynamicLibrary& library, OnceTable& table)
+{
+  ++g_resolves;
+  library.resolve("strlen", table.strlen);
+}
+} // namespace
+
+TEST_CASE("load_once: loads on the first call and gives the same answer after")
+{
+  OnceTable table;
+  const pt::LibraryNeed need{"libc.so.6", "libc", "", "", ""};
+  CHECK(pt::load_once(need, table, resolve_once));
+  CHECK(pt::load_once(need, table, resolve_once));
+  CHECK(g_resolves == 1);
+  REQUIRE(static_cast<bool>(table.strlen));
+  CHECK(table.strlen("once") == 4);
+}
