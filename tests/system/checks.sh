@@ -878,7 +878,7 @@ check_8_purge()
     [[ -z $left ]] || fail "generated units or timer stamps left behind: $left"
     left=$(in_ctr systemctl list-timers --all --no-legend --plain 'periodic-tasks*' || true)
     [[ -z $left ]] || fail "timers still listed after purge: $left"
-    left=$(in_ctr journalctl --list-catalog)
+    left=$(in_ctr journalctl --list-catalog) || fail "journalctl --list-catalog failed"
     [[ $left != *periodic-tasks* ]] || fail "the catalog still has our entries"
     in_ctr getent passwd periodic-tasks >/dev/null || fail "the system user was removed (policy keeps it)"
     echo "    kept by policy: the system user and group periodic-tasks, the journal"
