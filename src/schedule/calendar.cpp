@@ -251,6 +251,13 @@ tl::expected<CalendarSpec, CalendarError> parse_calendar(std::string_view text,
         CalendarError{0, fmt::format("unknown local timezone \"{}\": {}", local_zone, zone.error()),
                       "use UTC or an IANA zone name such as \"Europe/Berlin\""});
   }
+  // systemd takes no space at the end: say so where the rest is valid.
+  if (const auto end = text.find_last_not_of(' ');
+      end != std::string_view::npos && end + 1 < text.size() &&
+      parse_calendar(text.substr(0, end + 1), local_zone)) {
+    return tl::unexpected(CalendarError{static_cast<int>(end) + 2, "unexpected \" \" at the end",
+                                        "end with no space"});
+  }
   CalendarSpec spec;
   const ZoneSuffix zone = take_zone(text, local_zone, spec);
   if (zone.body.empty()) {
@@ -261,6 +268,16 @@ tl::expected<CalendarSpec, CalendarError> parse_calendar(std::string_view text,
   Fields fields;
   if (!apply_shorthand(zone.body, fields)) {
     if (auto parsed = calendar::parse_fields(zone.body, fields); !parsed) {
+      // "daily  UTC", "hourly ": systemd takes a shorthand with nothing but
+      // one space and a zone after it; say where the extra space is.
+      const auto end = zone.body.find_last_not_of(' ');
+      if (Fields probe; end != std::string_view::npos && end + 1 < zone.body.size() &&
+                        apply_shorthand(zone.body.substr(0, end + 1), probe)) {
+        return tl::unexpected(CalendarError{
+            static_cast<int>(end) + 2,
+            fmt::format("unexpected \" \" after \"{}\"", zone.body.substr(0, end + 1)),
+            "separate a shorthand and its zone with one space"});
+      }
       // "12:00 Mars/Olympus": say what is wrong with the zone, not with the time.
       if (starts_with_letter(zone.last_word)) {
         Fields without_zone;

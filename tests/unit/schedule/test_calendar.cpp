@@ -122,7 +122,7 @@ TEST_CASE("parse_calendar: what systemd refuses, with the column at fault")
   CHECK(error("") == "1: empty calendar expression");
   CHECK(error("foo") == "1: expected a number or \"*\", found \"foo\"");
   CHECK(error(" 12:00") == "1: expected a number or \"*\", found \" \"");
-  CHECK(error("12:00 ") == "6: unexpected \" \" after the minutes");
+  CHECK(error("12:00 ") == "6: unexpected \" \" at the end");
   CHECK(error("*") == "2: expected \":\" after the hour, not the end");
   CHECK(error("*:*:*/5") == "6: unexpected \"/\" after the seconds");
   CHECK(error("*:59/1") == "3: minute 59/1 never repeats within 0..59");
@@ -149,6 +149,14 @@ TEST_CASE("parse_calendar: what systemd refuses, with the column at fault")
   CHECK(error("12:00 Mars/Olympus") ==
         "7: unknown timezone \"Mars/Olympus\": no /usr/share/zoneinfo/Mars/Olympus");
   CHECK(error("daily Mars") == "7: unknown timezone \"Mars\": no /usr/share/zoneinfo/Mars");
+  // A shorthand with a space too many: the column of that space, not of the word.
+  CHECK(error("daily  UTC") == "6: unexpected \" \" after \"daily\"");
+  CHECK(error("daily  Europe/Berlin") == "6: unexpected \" \" after \"daily\"");
+  // A space at the end of what would be valid: where it starts.
+  CHECK(error("hourly ") == "7: unexpected \" \" at the end");
+  CHECK(error("Weekly UTC  ") == "11: unexpected \" \" at the end");
+  CHECK(error("Mon 08:00 ") == "10: unexpected \" \" at the end");
+  CHECK(error("Mon 25:00 ") == "10: unexpected \" \" after the minutes");
   CHECK(error("*-*-* 00:00 europe/berlin") ==
         "13: unknown timezone \"europe/berlin\": no /usr/share/zoneinfo/europe/berlin");
 }
