@@ -279,6 +279,47 @@ hold_lock() {
     fail "flock did not take $file"
 }
 
+# --- Interrupting a run -------------------------------------------------------
+
+# make_interrupt_config: writes $CFG with the run a signal interrupts: task
+# "slow" touches $T/started and sleeps (as $MARK, kill_timeout 1s); task
+# "later" would write $T/later-ran.
+make_interrupt_config() {
+    make_config <<TOML
+[[task]]
+name = "slow"
+command = ["/bin/bash", "-c", "touch $T/started; exec -a \"\$0\" sleep 300", "$MARK"]
+timeout = "60s"
+kill_timeout = "1s"
+
+[[task]]
+name = "later"
+command = ["/bin/sh", "-c", "echo ran > $T/later-ran"]
+TOML
+}
+
+# start_runner STARTED [PREFIX...]: starts `PREFIX... periodic_tasks --config
+# $CFG --json` in the background, output to $T/stdout and $T/stderr, and waits
+# for the file STARTED, which its task touches. Sets RUNNER_PID.
+start_runner() {
+    local started=$1
+    shift
+    "$@" "$PT_BIN" --config "$CFG" --json </dev/null >"$T/stdout" 2>"$T/stderr" &
+    RUNNER_PID=$!
+    BG_PIDS+=("$RUNNER_PID")
+    wait_for_file "$started"
+}
+
+# stop_runner SIGNAL: sends SIGNAL (a name without SIG) to the runner of
+# start_runner and waits up to 10 s for it to end; sets PT_RC and PT_ARGS as
+# run_pt does, for assert_rc.
+stop_runner() {
+    kill -s "$1" "$RUNNER_PID"
+    wait_for_exit "$RUNNER_PID" 10
+    PT_RC=$WAIT_RC
+    PT_ARGS="--config $CFG --json (SIG$1)"
+}
+
 # --- No journal ----------------------------------------------------------------
 
 # require_no_journal: makes sure the runner finds no journald socket, so its
