@@ -202,6 +202,41 @@ require_jq() {
     command -v jq >/dev/null 2>&1 || skip "jq is not installed (apt-get install -y jq); it reads --json output"
 }
 
+# --- Peak RSS -------------------------------------------------------------------
+
+# setup_maxrss: prepares a test of the runner's peak RSS: needs PT_MAXRSS,
+# turns off AddressSanitizer's quarantine (freed memory it holds before reuse,
+# 256 MB by default, is the sanitizer's, not the runner's), and gives each run
+# 240 s (a Debug+ASan runner is slow, more so on a busy machine).
+setup_maxrss() {
+    : "${PT_MAXRSS:?PT_MAXRSS must name the maxrss helper (ctest sets it)}"
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
+    PT_RUN_TIMEOUT=240
+}
+
+# run_pt_maxrss_over BASELINE_CONFIG: runs `--config BASELINE_CONFIG --json`
+# (which must exit 0), then `--config $CFG --json`, both under run_pt_maxrss;
+# sets RSS_BASELINE_KIB to the first's peak, RSS_ELAPSED to the second's
+# seconds, and PT_RC and PT_MAXRSS_KIB as the second left them.
+run_pt_maxrss_over() {
+    local start
+    run_pt_maxrss --config "$1" --json
+    assert_rc 0
+    RSS_BASELINE_KIB=$PT_MAXRSS_KIB
+    start=$SECONDS
+    run_pt_maxrss --config "$CFG" --json
+    RSS_ELAPSED=$((SECONDS - start))
+}
+
+# assert_rss_growth BASELINE_WHAT WHAT: prints both peaks of
+# run_pt_maxrss_over, and fails if WHAT's is 10 MiB or more above
+# BASELINE_WHAT's.
+assert_rss_growth() {
+    local growth=$((PT_MAXRSS_KIB - RSS_BASELINE_KIB))
+    echo "maxrss: $1 ${RSS_BASELINE_KIB} KiB, $2 ${PT_MAXRSS_KIB} KiB (+${growth} KiB) in ${RSS_ELAPSED}s"
+    ((growth < 10240)) || fail "peak RSS grew by ${growth} KiB ($1 ${RSS_BASELINE_KIB} KiB, $2 ${PT_MAXRSS_KIB} KiB)"
+}
+
 # --- Processes -----------------------------------------------------------------
 
 # procs_matching TEXT: prints "PID CMDLINE" of every process (but this shell)
