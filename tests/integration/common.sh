@@ -157,6 +157,22 @@ make_dropin() {
     make_config "$T/tasks.d/$1"
 }
 
+# marker_tasks_toml NAME...: prints the TOML of one task per NAME, in order,
+# whose command writes its marker $T/NAME-ran: a task that ran leaves it.
+marker_tasks_toml() {
+    local name separator=""
+    for name in "$@"; do
+        printf '%s[[task]]\nname = "%s"\ncommand = ["/bin/sh", "-c", "echo ran > %s"]\n' \
+            "$separator" "$name" "$T/$name-ran"
+        separator=$'\n'
+    done
+}
+
+# make_marker_config NAME...: writes $CFG with marker_tasks_toml NAME... alone.
+make_marker_config() {
+    marker_tasks_toml "$@" | make_config
+}
+
 # make_script NAME: writes stdin to $T/NAME as an executable, prints its path.
 make_script() {
     cat >"$T/$1"
@@ -177,6 +193,15 @@ run_pt() {
     if [[ $PT_RC == 124 || $PT_RC == 137 ]]; then
         fail "periodic_tasks $PT_ARGS did not finish within ${PT_RUN_TIMEOUT:-60}s"
     fi
+}
+
+# run_pt_untrusted FILE: runs periodic_tasks --config $CFG, which must refuse
+# FILE as an untrusted config file: exit 78, stderr naming the reason and FILE.
+run_pt_untrusted() {
+    run_pt --config "$CFG"
+    assert_rc 78
+    assert_contains "$(cat "$T/stderr")" "refusing untrusted config file" "stderr"
+    assert_contains "$(cat "$T/stderr")" "$1" "stderr"
 }
 
 # run_pt_maxrss ARGS...: like run_pt, under $PT_MAXRSS; sets PT_MAXRSS_KIB.
