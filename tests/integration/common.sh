@@ -157,6 +157,22 @@ make_dropin() {
     make_config "$T/tasks.d/$1"
 }
 
+# marker_tasks_toml NAME...: prints the TOML of one task per NAME, in order,
+# whose command writes its marker $T/NAME-ran: a task that ran leaves it.
+marker_tasks_toml() {
+    local name separator=""
+    for name in "$@"; do
+        printf '%s[[task]]\nname = "%s"\ncommand = ["/bin/sh", "-c", "echo ran > %s"]\n' \
+            "$separator" "$name" "$T/$name-ran"
+        separator=$'\n'
+    done
+}
+
+# make_marker_config NAME...: writes $CFG with marker_tasks_toml NAME... alone.
+make_marker_config() {
+    marker_tasks_toml "$@" | make_config
+}
+
 # make_script NAME: writes stdin to $T/NAME as an executable, prints its path.
 make_script() {
     cat >"$T/$1"
@@ -177,6 +193,15 @@ run_pt() {
     if [[ $PT_RC == 124 || $PT_RC == 137 ]]; then
         fail "periodic_tasks $PT_ARGS did not finish within ${PT_RUN_TIMEOUT:-60}s"
     fi
+}
+
+# run_pt_untrusted FILE: runs periodic_tasks --config $CFG, which must refuse
+# FILE as an untrusted config file: exit 78, stderr naming the reason and FILE.
+run_pt_untrusted() {
+    run_pt --config "$CFG"
+    assert_rc 78
+    assert_contains "$(cat "$T/stderr")" "refusing untrusted config file" "stderr"
+    assert_contains "$(cat "$T/stderr")" "$1" "stderr"
 }
 
 # run_pt_maxrss ARGS...: like run_pt, under $PT_MAXRSS; sets PT_MAXRSS_KIB.
@@ -200,6 +225,41 @@ json_get() {
 
 require_jq() {
     command -v jq >/dev/null 2>&1 || skip "jq is not installed (apt-get install -y jq); it reads --json output"
+}
+
+# --- Peak RSS -------------------------------------------------------------------
+
+# setup_maxrss: prepares a test of the runner's peak RSS: needs PT_MAXRSS,
+# turns off AddressSanitizer's quarantine (freed memory it holds before reuse,
+# 256 MB by default, is the sanitizer's, not the runner's), and gives each run
+# 240 s (a Debug+ASan runner is slow, more so on a busy machine).
+setup_maxrss() {
+    : "${PT_MAXRSS:?PT_MAXRSS must name the maxrss helper (ctest sets it)}"
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
+    PT_RUN_TIMEOUT=240
+}
+
+# run_pt_maxrss_over BASELINE_CONFIG: runs `--config BASELINE_CONFIG --json`
+# (which must exit 0), then `--config $CFG --json`, both under run_pt_maxrss;
+# sets RSS_BASELINE_KIB to the first's peak, RSS_ELAPSED to the second's
+# seconds, and PT_RC and PT_MAXRSS_KIB as the second left them.
+run_pt_maxrss_over() {
+    local start
+    run_pt_maxrss --config "$1" --json
+    assert_rc 0
+    RSS_BASELINE_KIB=$PT_MAXRSS_KIB
+    start=$SECONDS
+    run_pt_maxrss --config "$CFG" --json
+    RSS_ELAPSED=$((SECONDS - start))
+}
+
+# assert_rss_growth BASELINE_WHAT WHAT: prints both peaks of
+# run_pt_maxrss_over, and fails if WHAT's is 10 MiB or more above
+# BASELINE_WHAT's.
+assert_rss_growth() {
+    local growth=$((PT_MAXRSS_KIB - RSS_BASELINE_KIB))
+    echo "maxrss: $1 ${RSS_BASELINE_KIB} KiB, $2 ${PT_MAXRSS_KIB} KiB (+${growth} KiB) in ${RSS_ELAPSED}s"
+    ((growth < 10240)) || fail "peak RSS grew by ${growth} KiB ($1 ${RSS_BASELINE_KIB} KiB, $2 ${PT_MAXRSS_KIB} KiB)"
 }
 
 # --- Processes -----------------------------------------------------------------
@@ -277,6 +337,47 @@ hold_lock() {
         sleep 0.02
     done
     fail "flock did not take $file"
+}
+
+# --- Interrupting a run -------------------------------------------------------
+
+# make_interrupt_config: writes $CFG with the run a signal interrupts: task
+# "slow" touches $T/started and sleeps (as $MARK, kill_timeout 1s); task
+# "later" would write $T/later-ran.
+make_interrupt_config() {
+    make_config <<TOML
+[[task]]
+name = "slow"
+command = ["/bin/bash", "-c", "touch $T/started; exec -a \"\$0\" sleep 300", "$MARK"]
+timeout = "60s"
+kill_timeout = "1s"
+
+[[task]]
+name = "later"
+command = ["/bin/sh", "-c", "echo ran > $T/later-ran"]
+TOML
+}
+
+# start_runner STARTED [PREFIX...]: starts `PREFIX... periodic_tasks --config
+# $CFG --json` in the background, output to $T/stdout and $T/stderr, and waits
+# for the file STARTED, which its task touches. Sets RUNNER_PID.
+start_runner() {
+    local started=$1
+    shift
+    "$@" "$PT_BIN" --config "$CFG" --json </dev/null >"$T/stdout" 2>"$T/stderr" &
+    RUNNER_PID=$!
+    BG_PIDS+=("$RUNNER_PID")
+    wait_for_file "$started"
+}
+
+# stop_runner SIGNAL: sends SIGNAL (a name without SIG) to the runner of
+# start_runner and waits up to 10 s for it to end; sets PT_RC and PT_ARGS as
+# run_pt does, for assert_rc.
+stop_runner() {
+    kill -s "$1" "$RUNNER_PID"
+    wait_for_exit "$RUNNER_PID" 10
+    PT_RC=$WAIT_RC
+    PT_ARGS="--config $CFG --json (SIG$1)"
 }
 
 # --- No journal ----------------------------------------------------------------

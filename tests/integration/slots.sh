@@ -39,3 +39,28 @@ slot_done() {
 ran_slots() {
     sed -n "s/^$1| slot=//p" "$T/stderr" | tr '\n' ' ' | sed 's/ $//'
 }
+
+# daily_task_toml CATCH_UP [COMMAND]: prints the TOML of task "daily" on
+# $DAILY with catch_up = "CATCH_UP" (no catch_up key, so the default, if
+# CATCH_UP is empty) and COMMAND, a TOML array; the default command prints
+# "slot=$PERIODIC_TASKS_SLOT", which ran_slots reads.
+daily_task_toml() {
+    local command=${2:-'["/bin/sh", "-c", "echo slot=$PERIODIC_TASKS_SLOT"]'}
+    echo '[[task]]'
+    echo 'name = "daily"'
+    echo "schedule = \"$DAILY\""
+    if [[ -n $1 ]]; then
+        echo "catch_up = \"$1\""
+    fi
+    echo "command = $command"
+}
+
+# make_daily_task CATCH_UP [DONE_DAYS_AGO [COMMAND]]: writes $CFG with task
+# "daily" alone (daily_task_toml) and, unless DONE_DAYS_AGO is empty, its slot
+# state done through the slot DONE_DAYS_AGO days before today's.
+make_daily_task() {
+    daily_task_toml "$1" "${3:-}" | make_config
+    if [[ -n ${2:-} ]]; then
+        write_slot_state daily "$DAILY" "$(daily_slot "$2")"
+    fi
+}

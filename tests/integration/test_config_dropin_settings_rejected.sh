@@ -4,11 +4,7 @@
 # (exit 78) at the drop-in; no task runs.
 . "$(dirname "$0")/common.sh"
 
-make_config <<TOML
-[[task]]
-name = "first"
-command = ["/bin/sh", "-c", "echo ran > $T/first-ran"]
-TOML
+make_marker_config first
 make_dropin 10-settings.toml <<TOML
 [settings]
 timeout = "1s"

@@ -4,15 +4,8 @@
 . "$(dirname "$0")/common.sh"
 require_root "the trust check applies to root only"
 
-make_config <<TOML
-[[task]]
-name = "first"
-command = ["/bin/sh", "-c", "echo ran > $T/first-ran"]
-TOML
+make_marker_config first
 chmod 0664 "$CFG"
 
-run_pt --config "$CFG"
-assert_rc 78
-assert_contains "$(cat "$T/stderr")" "refusing untrusted config file" "stderr"
-assert_contains "$(cat "$T/stderr")" "$CFG" "stderr"
+run_pt_untrusted "$CFG"
 assert_absent "$T/first-ran" "the marker of the first task"

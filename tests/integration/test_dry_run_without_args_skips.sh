@@ -5,11 +5,7 @@
 . "$(dirname "$0")/common.sh"
 require_jq
 
-make_config <<TOML
-[[task]]
-name = "purge"
-command = ["/bin/sh", "-c", "echo ran > $T/purge-ran"]
-TOML
+make_marker_config purge
 
 run_pt --config "$CFG" --dry-run --json
 assert_rc 0

@@ -6,11 +6,7 @@
 . "$(dirname "$0")/common.sh"
 require_jq
 
-make_config <<TOML
-[[task]]
-name = "cleanup"
-command = ["/bin/sh", "-c", "echo ran > $T/cleanup-ran"]
-TOML
+make_marker_config cleanup
 chmod 1777 "$RUNTIME_DIRECTORY"
 
 run_pt --config "$CFG" --json

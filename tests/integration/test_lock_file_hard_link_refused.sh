@@ -6,15 +6,7 @@
 . "$(dirname "$0")/common.sh"
 require_jq
 
-make_config <<TOML
-[[task]]
-name = "cleanup"
-command = ["/bin/sh", "-c", "echo ran > $T/cleanup-ran"]
-
-[[task]]
-name = "after"
-command = ["/bin/sh", "-c", "echo ran > $T/after-ran"]
-TOML
+make_marker_config cleanup after
 printf 'precious bytes\nof another file\n' >"$T/victim"
 ln "$T/victim" "$RUNTIME_DIRECTORY/cleanup.lock"
 

@@ -5,15 +5,7 @@
 . "$(dirname "$0")/common.sh"
 require_jq
 
-make_config <<TOML
-[[task]]
-name = "cleanup"
-command = ["/bin/sh", "-c", "echo ran > $T/cleanup-ran"]
-
-[[task]]
-name = "backup"
-command = ["/bin/sh", "-c", "echo ran > $T/backup-ran"]
-TOML
+make_marker_config cleanup backup
 hold_lock cleanup
 
 run_pt --config "$CFG" --json

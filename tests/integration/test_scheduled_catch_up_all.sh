@@ -8,14 +8,7 @@
 . "$(dirname "$0")/slots.sh"
 require_no_journal
 
-make_config <<TOML
-[[task]]
-name = "daily"
-schedule = "$DAILY"
-catch_up = "all"
-command = ["/bin/sh", "-c", "echo slot=\$PERIODIC_TASKS_SLOT"]
-TOML
-write_slot_state daily "$DAILY" "$(daily_slot 3)"
+make_daily_task all 3
 
 run_pt --config "$CFG" run --scheduled daily
 assert_rc 0

@@ -6,13 +6,7 @@
 . "$(dirname "$0")/slots.sh"
 require_no_journal
 
-make_config <<TOML
-[[task]]
-name = "daily"
-schedule = "$DAILY"
-command = ["/bin/sh", "-c", "echo slot=\$PERIODIC_TASKS_SLOT"]
-TOML
-write_slot_state daily "$DAILY" "$(daily_slot 3)"
+make_daily_task "" 3 # no catch_up: the default
 
 run_pt --config "$CFG" run --scheduled daily
 assert_rc 0

@@ -8,11 +8,7 @@
 require_no_journal
 
 make_config <<TOML
-[[task]]
-name = "daily"
-schedule = "$DAILY"
-catch_up = "none"
-command = ["/bin/sh", "-c", "echo slot=\$PERIODIC_TASKS_SLOT"]
+$(daily_task_toml none)
 
 [[task]]
 name = "minutely"

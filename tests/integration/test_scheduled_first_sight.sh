@@ -8,13 +8,7 @@
 . "$(dirname "$0")/slots.sh"
 require_no_journal
 
-make_config <<TOML
-[[task]]
-name = "daily"
-schedule = "$DAILY"
-catch_up = "all"
-command = ["/bin/sh", "-c", "echo slot=\$PERIODIC_TASKS_SLOT"]
-TOML
+make_daily_task all # and no slot file
 
 before=$(date +%s)
 run_pt --config "$CFG" run --scheduled daily

@@ -10,14 +10,7 @@
 require_jq
 
 body() {
-    make_config <<TOML
-[[task]]
-name = "daily"
-schedule = "$DAILY"
-catch_up = "all"
-command = ["/bin/true"]
-TOML
-    write_slot_state daily "$DAILY" "$(daily_slot 2)"
+    make_daily_task all 2 '["/bin/true"]'
     # A firing time that is no slot at all: it must only be logged.
     TRIGGER_TIMER_REALTIME_USEC=1000000 TRIGGER_TIMER_MONOTONIC_USEC=42 \
         run_pt --config "$CFG" run --scheduled daily

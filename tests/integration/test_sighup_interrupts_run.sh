@@ -5,25 +5,10 @@
 . "$(dirname "$0")/common.sh"
 require_jq
 
-make_config <<TOML
-[[task]]
-name = "slow"
-command = ["/bin/bash", "-c", "touch $T/started; exec -a \"\$0\" sleep 300", "$MARK"]
-timeout = "60s"
-kill_timeout = "1s"
+make_interrupt_config
 
-[[task]]
-name = "later"
-command = ["/bin/sh", "-c", "echo ran > $T/later-ran"]
-TOML
-
-"$PT_BIN" --config "$CFG" --json </dev/null >"$T/stdout" 2>"$T/stderr" &
-runner=$!
-BG_PIDS+=("$runner")
-wait_for_file "$T/started"
-kill -HUP "$runner"
-wait_for_exit "$runner" 10
-PT_RC=$WAIT_RC PT_ARGS="--config $CFG --json (SIGHUP)"
+start_runner "$T/started"
+stop_runner HUP
 assert_rc 143
 assert_absent "$T/later-ran" "the marker of the task after the interrupted one"
 no_process_matching "$MARK"

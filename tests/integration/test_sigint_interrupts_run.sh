@@ -4,27 +4,12 @@
 . "$(dirname "$0")/common.sh"
 require_jq
 
-make_config <<TOML
-[[task]]
-name = "slow"
-command = ["/bin/bash", "-c", "touch $T/started; exec -a \"\$0\" sleep 300", "$MARK"]
-timeout = "60s"
-kill_timeout = "1s"
-
-[[task]]
-name = "later"
-command = ["/bin/sh", "-c", "echo ran > $T/later-ran"]
-TOML
+make_interrupt_config
 
 # A script's background job starts with SIGINT ignored; a terminal's
 # foreground job does not: restore the default, as a shell with job control would.
-env --default-signal=INT "$PT_BIN" --config "$CFG" --json </dev/null >"$T/stdout" 2>"$T/stderr" &
-runner=$!
-BG_PIDS+=("$runner")
-wait_for_file "$T/started"
-kill -INT "$runner"
-wait_for_exit "$runner" 10
-PT_RC=$WAIT_RC PT_ARGS="--config $CFG --json (SIGINT)"
+start_runner "$T/started" env --default-signal=INT
+stop_runner INT
 assert_rc 130
 assert_absent "$T/later-ran" "the marker of the task after the interrupted one"
 no_process_matching "$MARK"

@@ -7,28 +7,13 @@
 . "$(dirname "$0")/common.sh"
 require_jq
 
-make_config <<TOML
-[[task]]
-name = "slow"
-command = ["/bin/bash", "-c", "touch $T/started; exec -a \"\$0\" sleep 300", "$MARK"]
-timeout = "60s"
-kill_timeout = "1s"
-
-[[task]]
-name = "later"
-command = ["/bin/sh", "-c", "echo ran > $T/later-ran"]
-TOML
+make_interrupt_config
 
 for signal in USR1 ALRM RTMIN+2; do
     number=$(kill -l "$signal")
     rm -f "$T/started"
-    "$PT_BIN" --config "$CFG" --json </dev/null >"$T/stdout" 2>"$T/stderr" &
-    runner=$!
-    BG_PIDS+=("$runner")
-    wait_for_file "$T/started"
-    kill -s "$signal" "$runner"
-    wait_for_exit "$runner" 10
-    PT_RC=$WAIT_RC PT_ARGS="--config $CFG --json (SIG$signal)"
+    start_runner "$T/started"
+    stop_runner "$signal"
     assert_rc $((128 + number))
     no_process_matching "$MARK"
     assert_absent "$T/later-ran" "the marker of the task after the interrupted one"

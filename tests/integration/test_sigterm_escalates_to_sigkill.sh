@@ -13,15 +13,10 @@ timeout = "60s"
 kill_timeout = "1s"
 TOML
 
-"$PT_BIN" --config "$CFG" --json </dev/null >"$T/stdout" 2>"$T/stderr" &
-runner=$!
-BG_PIDS+=("$runner")
-wait_for_file "$T/started"
+start_runner "$T/started"
 start=$SECONDS
-kill -TERM "$runner"
-wait_for_exit "$runner" 10
+stop_runner TERM
 elapsed=$((SECONDS - start))
-PT_RC=$WAIT_RC PT_ARGS="--config $CFG --json (SIGTERM)"
 assert_rc 143
 ((elapsed <= 6)) || fail "the runner took ${elapsed}s to stop with kill_timeout 1s"
 no_process_matching "$MARK"

@@ -29,14 +29,9 @@ name = "last"
 command = ["/bin/sh", "-c", "echo ran > $T/last-ran"]
 TOML
 
-"$PT_BIN" --config "$CFG" --json </dev/null >"$T/stdout" 2>"$T/stderr" &
-runner=$!
-BG_PIDS+=("$runner")
-wait_for_file "$T/slow-started"
+start_runner "$T/slow-started"
 sleep 0.2 # let the grandchild call setsid(), so it has truly left the session
-kill -TERM "$runner"
-wait_for_exit "$runner" 10
-PT_RC=$WAIT_RC PT_ARGS="--config $CFG --json (SIGTERM)"
+stop_runner TERM
 assert_rc 143
 assert_absent "$T/later-ran" "the marker of a task after the interrupted one"
 assert_absent "$T/last-ran" "the marker of the last task"

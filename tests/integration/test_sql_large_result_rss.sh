@@ -8,11 +8,7 @@
 . "$(dirname "$0")/pg.sh"
 require_jq
 require_no_journal
-: "${PT_MAXRSS:?PT_MAXRSS must name the maxrss helper (ctest sets it)}"
-# Under AddressSanitizer freed memory sits in a quarantine before reuse; that
-# is the sanitizer's memory, not the runner's.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
-PT_RUN_TIMEOUT=240
+setup_maxrss
 pg_start
 
 make_config "$T/tiny.toml" <<TOML
@@ -31,17 +27,9 @@ sql = ["SELECT g, 'some text to make the row longer' FROM generate_series(1, 3) 
        "SELECT generate_series(1, 5000000)"]
 TOML
 
-run_pt_maxrss --config "$T/tiny.toml" --json
-assert_rc 0
-baseline=$PT_MAXRSS_KIB
-
-start=$SECONDS
-run_pt_maxrss --config "$CFG" --json
-elapsed=$((SECONDS - start))
+run_pt_maxrss_over "$T/tiny.toml"
 assert_rc 0
 assert_eq success "$(json_get '.tasks[0].result')" "result"
 assert_eq 5000000 "$(json_get '.tasks[0].rows_returned')" "rows_returned (of the last statement)"
 assert_eq "0 rows affected, 5000000 rows returned" "$(json_get '.tasks[0].detail')" "detail"
-growth=$((PT_MAXRSS_KIB - baseline))
-echo "maxrss: one row ${baseline} KiB, 5M rows ${PT_MAXRSS_KIB} KiB (+${growth} KiB) in ${elapsed}s"
-((growth < 10240)) || fail "peak RSS grew by ${growth} KiB (one row ${baseline} KiB, 5M rows ${PT_MAXRSS_KIB} KiB)"
+assert_rss_growth "one row" "5M rows"

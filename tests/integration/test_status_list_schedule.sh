@@ -11,11 +11,7 @@ require_jq
 
 body() {
     make_config <<TOML
-[[task]]
-name = "daily"
-schedule = "$DAILY"
-catch_up = "all"
-command = ["/bin/true"]
+$(daily_task_toml all '["/bin/true"]')
 
 [[task]]
 name = "plain"

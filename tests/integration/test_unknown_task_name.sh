@@ -4,15 +4,7 @@
 # and nothing runs, not even the known names beside it.
 . "$(dirname "$0")/common.sh"
 
-make_config <<TOML
-[[task]]
-name = "cleanup"
-command = ["/bin/sh", "-c", "echo ran > $T/cleanup-ran"]
-
-[[task]]
-name = "backup"
-command = ["/bin/sh", "-c", "echo ran > $T/backup-ran"]
-TOML
+make_marker_config cleanup backup
 
 run_pt --config "$CFG" run backup cleanpu
 assert_rc 64
