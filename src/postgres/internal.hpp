@@ -200,6 +200,35 @@ private:
   std::vector<std::vector<std::string>> m_preview; // its first rows
 };
 
+// --- Connecting (postgres/connect.cpp) ------------------------------------------
+
+// Opens connections to one database without blocking, and keeps what messages
+// about them need: the server (without secrets) and every password in play.
+class Connector
+{
+public:
+  explicit Connector(const Database& database) : m_database(database) {}
+  // Connects with the password from `secrets`, bounded by connect_timeout and
+  // `waiter`'s deadline; a connection_failed (or interrupted, timeout) SqlResult
+  // whose message names the server, `permanent` when no retry can cure it.
+  tl::expected<ConnPtr, SqlResult> connect(Waiter& waiter, const SecretSource& secrets);
+  // Returns "host=... port=... dbname=... user=..." of the last connection (no secrets).
+  const std::string& server() const { return m_server; }
+  // Returns every password of the last connection, to redact from messages.
+  const std::vector<std::string>& secrets() const { return m_secrets; }
+
+private:
+  tl::expected<void, std::string> check_conninfo();
+  tl::expected<void, SqlResult> poll_connection(Waiter& waiter);
+  std::string describe() const;
+  SqlResult connect_failure(std::string reason) const;
+
+  const Database& m_database;
+  ConnPtr m_conn;
+  std::string m_server;
+  std::vector<std::string> m_secrets;
+};
+
 // --- One task's transaction (postgres/transaction.cpp) ---------------------------
 
 // What came of a transaction, and of the connection it ran on.
@@ -218,8 +247,8 @@ Ending run_transaction(PGconn* conn, const SqlRequest& request, Waiter& waiter);
 
 namespace pt {
 
-// One database: its settings, and the connection while one is open.
-// run/usable/redact live in postgres/executor.cpp, connecting in postgres/connect.cpp.
+// One database: its settings, and the connection while one is open
+// (postgres/executor.cpp; connecting is pg::Connector's, in postgres/connect.cpp).
 class PgExecutor::Session
 {
 public:
@@ -232,16 +261,10 @@ public:
 
 private:
   bool usable();
-  tl::expected<void, SqlResult> connect(pg::Waiter& waiter, const SecretSource& secrets);
-  tl::expected<void, std::string> check_conninfo();
-  tl::expected<void, SqlResult> poll_connection(pg::Waiter& waiter);
-  std::string describe() const;
-  SqlResult connect_failure(std::string reason) const;
 
   Database m_database;
+  pg::Connector m_connector{m_database};
   pg::ConnPtr m_conn;
-  std::string m_server;
-  std::vector<std::string> m_secrets;
 };
 
 } // namespace pt
