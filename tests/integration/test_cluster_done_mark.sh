@@ -42,4 +42,4 @@ assert_eq "4" "$(pg_app_sql "SELECT string_agg(n::text, ',' ORDER BY n) FROM eff
 
 run_probe --conninfo "$PT_PG_APP_CONNINFO" "${claim_params[@]}" --sql "$mark"
 assert_eq 0 "$(probe_get 0 .rows_affected)" "a second mark of the done slot"
-assert_eq done "$(cluster_claim sqltask "$CL_SLOT" hostb 60)" "a claim after the mark"
+assert_eq "done" "$(cluster_claim sqltask "$CL_SLOT" hostb 60)" "a claim after the mark"

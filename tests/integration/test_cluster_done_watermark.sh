@@ -14,7 +14,7 @@ hour=3600000000
 # A finished slot stays finished, for every host.
 assert_eq claimed "$(cluster_claim once "$CL_SLOT" hosta 30 --finish success)" "the first claim"
 for host in hosta hostb hostc; do
-    assert_eq done "$(cluster_claim once "$CL_SLOT" "$host" 30)" "a claim of the done slot by $host"
+    assert_eq "done" "$(cluster_claim once "$CL_SLOT" "$host" 30)" "a claim of the done slot by $host"
     assert_eq success "$(json_get .result)" "the result it reports"
     assert_eq hosta "$(json_get .holder.host)" "who finished it"
     assert_eq false "$(json_get .pruned)" "not pruned"
@@ -45,10 +45,10 @@ assert_eq "old|$((CL_SLOT + 25 * hour)),once|$CL_SLOT" \
     "the watermarks"
 
 # Pruned slots, and older ones, are Done; a newer slot is claimed.
-assert_eq done "$(cluster_claim old "$((CL_SLOT + 5 * hour))" hostb 30)" "a pruned slot"
+assert_eq "done" "$(cluster_claim old "$((CL_SLOT + 5 * hour))" hostb 30)" "a pruned slot"
 assert_eq true "$(json_get .pruned)" "answered from the watermark"
-assert_eq done "$(cluster_claim old "$((CL_SLOT - 100 * hour))" hostb 30)" "a slot older than any pruned"
-assert_eq done "$(cluster_claim once "$CL_SLOT" hostb 30)" "the pruned finished slot"
+assert_eq "done" "$(cluster_claim old "$((CL_SLOT - 100 * hour))" hostb 30)" "a slot older than any pruned"
+assert_eq "done" "$(cluster_claim once "$CL_SLOT" hostb 30)" "the pruned finished slot"
 assert_eq claimed "$(cluster_claim old "$((CL_SLOT + 27 * hour))" hostb 30)" "a slot after the watermark"
 
 # The watermark never goes back: pruning an older slot later keeps the newest.

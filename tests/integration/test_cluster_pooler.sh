@@ -29,6 +29,7 @@ logfile = $dir/pgbouncer.log
 pidfile = $dir/pgbouncer.pid
 INI
 chown -R postgres: "$dir"
+# shellcheck disable=SC2016 # expanded when the hook runs
 CLEANUP_HOOKS+=('[[ -s $dir/pgbouncer.pid ]] && kill "$(cat "$dir/pgbouncer.pid")"')
 as_postgres "$PGBOUNCER" -d "$dir/pgbouncer.ini" >"$dir/start.log" 2>&1 ||
     fail "pgbouncer did not start: $(cat "$dir/start.log" "$dir/pgbouncer.log" 2>/dev/null)"

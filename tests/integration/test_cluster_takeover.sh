@@ -55,5 +55,5 @@ assert_eq true "$(json_get .held)" "the new holder's heartbeat"
 cluster_run "$PT_PG_APP_CONNINFO" finish takeover "$CL_SLOT" 2 success
 assert_eq true "$(json_get .counted)" "the new holder's finish"
 assert_eq "2|done|hostb|success" "$(cluster_row takeover "$CL_SLOT")" "the finished row"
-assert_eq done "$(cluster_claim takeover "$CL_SLOT" hostc 30)" "a claim of the finished slot"
+assert_eq "done" "$(cluster_claim takeover "$CL_SLOT" hostc 30)" "a claim of the finished slot"
 assert_eq hostb "$(json_get .holder.host)" "who finished it"
