@@ -49,15 +49,10 @@ std::int64_t realtime_us()
   return static_cast<std::int64_t>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
 }
 
-std::string error_text(const PGresult* error)
+std::string error_field(const PGresult* error, int field)
 {
-  return one_line(pq().PQresultErrorMessage(error));
-}
-
-std::string sqlstate(const PGresult* error)
-{
-  const char* state = pq().PQresultErrorField(error, PG_DIAG_SQLSTATE);
-  return state != nullptr ? state : "";
+  const char* value = pq().PQresultErrorField(error, field);
+  return value != nullptr ? one_line(value) : "";
 }
 
 } // namespace
@@ -167,7 +162,7 @@ ClusterResult<void> ClusterSession::migrate()
         "cannot create the schema \"periodic_tasks\" in {}: {}; have a role that may create "
         "schemas run the SQL that `periodic_tasks cluster init --print` prints, and grant this "
         "role USAGE on the schema and SELECT, INSERT, UPDATE, DELETE on its tables",
-        where(), error.message);
+        where(), m_server_message);
   }
   return tl::unexpected(error);
 }
@@ -281,9 +276,12 @@ ClusterResult<Results> ClusterSession::finish(Waiter& waiter)
     return tl::unexpected(lost(wake));
   }
   if (const auto* error = first_error(results); error != nullptr) {
+    m_server_message = error_field(error, PG_DIAG_MESSAGE_PRIMARY);
+    const auto state = error_field(error, PG_DIAG_SQLSTATE);
     return tl::unexpected(ClusterError{
         ClusterErrorKind::failed,
-        fmt::format("{} refused a statement: {}", where(), error_text(error)), sqlstate(error)});
+        fmt::format("{} refused a statement: {} (SQLSTATE {})", where(), m_server_message, state),
+        state});
   }
   return results;
 }

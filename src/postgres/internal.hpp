@@ -293,6 +293,7 @@ private:
   const SecretSource& m_secrets;
   Duration m_timeout;
   ConnPtr m_conn;
+  std::string m_server_message; // of the last statement the server refused
 };
 
 // Returns the text of column `column` of row `row` (empty for NULL).

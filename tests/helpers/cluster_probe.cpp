@@ -6,7 +6,8 @@
 //   cluster_probe done-mark-sql | init-sql   (prints the SQL text)
 //   cluster_probe CONNINFO [--timeout SECONDS] [--barrier FIFO --ready FILE] OP ARGS...
 //   OP:  open
-//        claim TASK SLOT HOST LEASE_SECONDS [--hold SECONDS] [--finish RESULT]
+//        claim TASK SLOT HOST LEASE_SECONDS [--hold SECONDS] [--heartbeat SECONDS]
+//              [--finish RESULT]
 //        heartbeat TASK SLOT ATTEMPT LEASE_SECONDS
 //        finish TASK SLOT ATTEMPT RESULT
 //        prune RETENTION_SECONDS BATCH
@@ -17,13 +18,16 @@
 // reading, which blocks until the test opens it for writing: every probe
 // waiting there is released at the same instant. claim --hold keeps a
 // Claimed claim (printing first) for SECONDS, then finishes it with
-// --finish's result or releases it. Exit status: 0 for any outcome of the
-// protocol, 1 for an error of the store, 64 on usage errors.
+// --finish's result or releases it; --heartbeat renews the lease every
+// SECONDS meanwhile, from a thread of its own (printing each answer). Exit status: 0 for any
+// outcome of the protocol, 1 for an error of the store, 64 on usage errors.
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -132,6 +136,7 @@ struct Options
   std::string ready;
   std::vector<std::string> args; // OP and its arguments, options removed
   std::optional<double> hold;
+  std::optional<double> heartbeat;
   std::optional<std::string> finish;
 };
 
@@ -159,6 +164,8 @@ Options parse(int argc, char** argv)
       options.ready = value();
     } else if (arg == "--hold") {
       options.hold = std::stod(value());
+    } else if (arg == "--heartbeat") {
+      options.heartbeat = std::stod(value());
     } else if (arg == "--finish") {
       options.finish = value();
     } else {
@@ -188,6 +195,36 @@ pt::ClaimKey key_at(const std::vector<std::string>& args)
   return {args.at(1), std::stoll(args.at(2))};
 }
 
+// Sleeps for --hold, renewing the lease every --heartbeat from another thread.
+void hold_claim(pt::PgClusterStore& store, const pt::ClaimKey& key, int attempt, pt::Duration lease,
+                const Options& options)
+{
+  const auto hold = std::chrono::duration<double>(options.hold.value_or(0));
+  if (!options.heartbeat) {
+    std::this_thread::sleep_for(hold);
+    return;
+  }
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stop = false;
+  std::thread beat([&] {
+    std::unique_lock lock(mutex);
+    const auto every = std::chrono::duration<double>(*options.heartbeat);
+    while (!wake.wait_for(lock, every, [&] { return stop; })) {
+      const auto held = store.heartbeat(key, attempt, lease);
+      print(held ? json{{"op", "heartbeat"}, {"held", *held}}
+                 : json{{"op", "heartbeat"}, {"error", held.error().message}});
+    }
+  });
+  std::this_thread::sleep_for(hold);
+  {
+    const std::lock_guard lock(mutex);
+    stop = true;
+  }
+  wake.notify_one();
+  beat.join();
+}
+
 int claim(pt::PgClusterStore& store, const Options& options)
 {
   const auto& args = options.args;
@@ -213,7 +250,7 @@ int claim(pt::PgClusterStore& store, const Options& options)
   if (claimed == nullptr || (!options.hold && !options.finish)) {
     return 0;
   }
-  std::this_thread::sleep_for(std::chrono::duration<double>(options.hold.value_or(0)));
+  hold_claim(store, key, claimed->attempt, seconds(args[4]), options);
   if (options.finish) {
     const auto counted = store.finish(key, claimed->attempt, *options.finish);
     if (!counted) {

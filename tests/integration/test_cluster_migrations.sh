@@ -51,7 +51,7 @@ plain="host=$PT_PG_SOCKET_DIR port=$PT_PG_PORT user=plain dbname=plain"
 cluster_run "$plain" open
 assert_rc 1
 assert_eq refused "$(json_get .kind)" "the error's kind"
-assert_eq "cannot create the schema \"periodic_tasks\" in the cluster database (host=$PT_PG_SOCKET_DIR port=$PT_PG_PORT dbname=plain user=plain): the cluster database (host=$PT_PG_SOCKET_DIR port=$PT_PG_PORT dbname=plain user=plain) refused a statement: ERROR: permission denied for database plain; have a role that may create schemas run the SQL that \`periodic_tasks cluster init --print\` prints, and grant this role USAGE on the schema and SELECT, INSERT, UPDATE, DELETE on its tables" \
+assert_eq "cannot create the schema \"periodic_tasks\" in the cluster database (host=$PT_PG_SOCKET_DIR port=$PT_PG_PORT dbname=plain user=plain): permission denied for database plain; have a role that may create schemas run the SQL that \`periodic_tasks cluster init --print\` prints, and grant this role USAGE on the schema and SELECT, INSERT, UPDATE, DELETE on its tables" \
     "$(json_get .message)" "the message"
 assert_eq f "$(pg_sql "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'periodic_tasks')" plain)" \
     "the schema after the refusal"
