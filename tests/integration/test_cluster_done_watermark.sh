@@ -26,14 +26,15 @@ for ((i = 1; i <= 25; i++)); do
     assert_eq claimed "$(cluster_claim old "$((CL_SLOT + i * hour))" hosta 30 --finish success)" "slot $i"
 done
 assert_eq claimed "$(cluster_claim old "$((CL_SLOT + 26 * hour))" hosta 30)" "the running slot"
-sleep 1.2
+# They finished an hour ago (moved back rather than waited for).
+pg_sql "UPDATE periodic_tasks.claims SET finished_at = finished_at - interval '1 hour' WHERE state = 'done'" app
 assert_eq claimed "$(cluster_claim recent "$CL_SLOT" hosta 30 --finish success)" "a recent slot"
-cluster_run "$PT_PG_APP_CONNINFO" prune 3600 10
-assert_eq 0 "$(json_get .pruned)" "pruned with a retention of an hour"
+cluster_run "$PT_PG_APP_CONNINFO" prune 7200 10
+assert_eq 0 "$(json_get .pruned)" "pruned with a retention of two hours"
 
-# Retention 1 s, batches of 10: 25 + 1 done claims of "old" and "once" go in
-# three batches (one batch deletes 10 at most); "recent" and the running one stay.
-cluster_run "$PT_PG_APP_CONNINFO" prune 1 10
+# Retention 10 min, batches of 10: 25 + 1 done claims of "old" and "once" go
+# in three batches (one batch deletes 10 at most); "recent" and the running one stay.
+cluster_run "$PT_PG_APP_CONNINFO" prune 600 10
 assert_rc 0
 assert_eq 26 "$(json_get .pruned)" "claims pruned"
 assert_eq "old|1" "$(pg_sql "SELECT string_agg(task || '|' || count, ',') FROM (SELECT task, count(*) FROM periodic_tasks.claims GROUP BY task ORDER BY task) AS c WHERE task = 'old'" app)" \
@@ -54,7 +55,7 @@ assert_eq claimed "$(cluster_claim old "$((CL_SLOT + 27 * hour))" hostb 30)" "a 
 # The watermark never goes back: pruning an older slot later keeps the newest.
 pg_sql "INSERT INTO periodic_tasks.claims (task, slot, attempt, state, result, host, boot_id, pid, run_id, lease_until, finished_at)
         VALUES ('old', to_timestamp($((CL_SLOT - 200 * hour)) / 1e6), 1, 'done', 'success', 'x', 'x', 1, 'x', now(), now() - interval '1 hour')" app
-cluster_run "$PT_PG_APP_CONNINFO" prune 1 10
+cluster_run "$PT_PG_APP_CONNINFO" prune 600 10
 assert_eq 1 "$(json_get .pruned)" "the old slot pruned"
 assert_eq "$((CL_SLOT + 25 * hour))" \
     "$(pg_sql "SELECT (extract(epoch FROM pruned_through) * 1000000)::bigint FROM periodic_tasks.watermarks WHERE task = 'old'" app)" \

@@ -9,7 +9,7 @@
 require_jq
 pg_start
 
-"$PT_CLUSTER_PROBE" "$PT_PG_APP_CONNINFO" claim live "$CL_SLOT" hosta 1 --hold 4 \
+"$PT_CLUSTER_PROBE" "$PT_PG_APP_CONNINFO" claim live "$CL_SLOT" hosta 1 --hold 8 \
     >"$T/holder.out" 2>&1 &
 holder=$!
 BG_PIDS+=("$holder")
@@ -28,7 +28,7 @@ assert_eq "1|running|hosta|" "$(cluster_row live "$CL_SLOT")" "the row while the
 # Another slot of the same task is held too: the lock is per task.
 assert_eq held "$(cluster_claim live "$((CL_SLOT + 3600000000))" hostb 30)" "another slot of the task"
 
-wait_for_exit "$holder" 10 # releases the claim without finishing
+wait_for_exit "$holder" 20 # releases the claim without finishing
 assert_eq 0 "$WAIT_RC" "the holder's exit status"
 assert_eq claimed "$(cluster_claim live "$CL_SLOT" hostb 30)" "a claim after the holder let go"
 assert_eq 2 "$(json_get .attempt)" "the takeover's attempt"
