@@ -17,13 +17,15 @@ apt-get install -y -qq --no-install-recommends \
     nlohmann-json3-dev libexpected-dev libfmt-dev systemd tzdata \
     >/dev/null
 if [ "${1:-}" = "--tests" ]; then
-    # Integration tests: real children, a throwaway PostgreSQL, a private journald,
+    # Integration tests: real children, a throwaway PostgreSQL (and pgbouncer in front
+    # of it, which the cluster store must refuse), a private journald,
     # promtool (package prometheus) for the metrics textfile and alert rules,
     # valgrind to count instructions where growth matters (not time), strace to
     # count system calls (how often a file is read, never how long it takes);
     # then the Debian package, its lint and the system test in a booted container.
     apt-get install -y -qq --no-install-recommends \
-        util-linux procps jq python3 postgresql-15 postgresql-client-15 clang-format clang-tidy \
+        util-linux procps jq python3 postgresql-15 postgresql-client-15 pgbouncer \
+        clang-format clang-tidy \
         valgrind strace \
         prometheus \
         debhelper dpkg-dev fakeroot lintian devscripts \

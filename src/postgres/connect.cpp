@@ -13,14 +13,8 @@
 #include "postgres/text.hpp"
 #include "util/text.hpp"
 
-namespace pt {
+namespace pt::pg {
 namespace {
-
-using pg::Clock;
-using pg::k_application;
-using pg::pq;
-using pg::Waiter;
-using pg::Wake;
 
 void ignore_notice(void* /*unused*/, const char* /*message*/) {}
 
@@ -40,7 +34,7 @@ std::string text_or_empty(const char* text)
 // Refuses a conninfo libpq cannot parse, without echoing it (it may hold a
 // password); remembers a password written into it, to redact, and the server
 // it names, for messages until libpq knows better.
-tl::expected<void, std::string> PgExecutor::Session::check_conninfo()
+tl::expected<void, std::string> Connector::check_conninfo()
 {
   if (!looks_like_conninfo(m_database.conninfo)) {
     m_server = describe_server({}, {}, m_database.conninfo, {}); // a plain database name
@@ -72,12 +66,11 @@ tl::expected<void, std::string> PgExecutor::Session::check_conninfo()
   return {};
 }
 
-tl::expected<void, SqlResult> PgExecutor::Session::connect(Waiter& waiter,
-                                                           const SecretSource& secrets)
+tl::expected<ConnPtr, SqlResult> Connector::connect(Waiter& waiter, const SecretSource& secrets)
 {
   m_secrets.clear();
   m_server.clear();
-  if (auto loaded = pg::load_libpq(); !loaded) {
+  if (auto loaded = load_libpq(); !loaded) {
     auto result = connect_failure(loaded.error());
     result.permanent = true; // a missing library stays missing for this run
     return tl::unexpected(std::move(result));
@@ -119,16 +112,19 @@ tl::expected<void, SqlResult> PgExecutor::Session::connect(Waiter& waiter,
   if (pq().PQstatus(m_conn.get()) != CONNECTION_BAD) {
     m_server = describe(); // libpq has filled in the defaults
   }
-  return poll_connection(waiter);
+  if (auto polled = poll_connection(waiter); !polled) {
+    return tl::unexpected(std::move(polled.error()));
+  }
+  return std::move(m_conn);
 }
 
 // Drives PQconnectPoll until the connection is up, bounded by connect_timeout
 // and the task's own deadline, and watching for a stop request.
-tl::expected<void, SqlResult> PgExecutor::Session::poll_connection(Waiter& waiter)
+tl::expected<void, SqlResult> Connector::poll_connection(Waiter& waiter)
 {
   const auto task_deadline = waiter.deadline();
-  const auto connect_deadline = pg::deadline_after(Clock::now(), m_database.connect_timeout);
-  waiter.set_deadline(pg::earliest(task_deadline, connect_deadline));
+  const auto connect_deadline = deadline_after(Clock::now(), m_database.connect_timeout);
+  waiter.set_deadline(earliest(task_deadline, connect_deadline));
   auto status =
       pq().PQstatus(m_conn.get()) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
   while (status != PGRES_POLLING_OK && status != PGRES_POLLING_FAILED) {
@@ -169,7 +165,7 @@ tl::expected<void, SqlResult> PgExecutor::Session::poll_connection(Waiter& waite
   return {};
 }
 
-std::string PgExecutor::Session::describe() const
+std::string Connector::describe() const
 {
   if (!m_conn) {
     return {};
@@ -179,7 +175,7 @@ std::string PgExecutor::Session::describe() const
                          text_or_empty(pq().PQdb(conn)), text_or_empty(pq().PQuser(conn)));
 }
 
-SqlResult PgExecutor::Session::connect_failure(std::string reason) const
+SqlResult Connector::connect_failure(std::string reason) const
 {
   SqlResult result;
   result.outcome = SqlOutcome::connection_failed;
@@ -190,4 +186,4 @@ SqlResult PgExecutor::Session::connect_failure(std::string reason) const
   return result;
 }
 
-} // namespace pt
+} // namespace pt::pg

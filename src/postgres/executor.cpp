@@ -137,9 +137,11 @@ SqlResult PgExecutor::Session::run(const SqlRequest& request, Waiter& waiter,
   for (;;) {
     waiter.set_deadline(deadline);
     if (!m_conn) {
-      if (auto connected = connect(waiter, secrets); !connected) {
+      auto connected = m_connector.connect(waiter, secrets);
+      if (!connected) {
         return std::move(connected.error());
       }
+      m_conn = std::move(*connected);
     }
     auto ending = pg::run_transaction(m_conn.get(), request, waiter);
     if (!ending.keep_connection) {
@@ -149,7 +151,7 @@ SqlResult PgExecutor::Session::run(const SqlRequest& request, Waiter& waiter,
       reused = false; // the server closed the idle connection: try once on a new one
       continue;
     }
-    ending.result.server = m_server;
+    ending.result.server = m_connector.server();
     return std::move(ending.result);
   }
 }
@@ -173,14 +175,14 @@ void PgExecutor::Session::redact(SqlResult& result) const
 {
   for (auto* text :
        {&result.message, &result.detail, &result.hint, &result.context, &result.server}) {
-    *text = redact_all(*text, m_secrets);
+    *text = redact_all(*text, m_connector.secrets());
   }
   for (auto& column : result.columns) {
-    column = redact_all(column, m_secrets);
+    column = redact_all(column, m_connector.secrets());
   }
   for (auto& row : result.preview) {
     for (auto& value : row) {
-      value = redact_all(value, m_secrets);
+      value = redact_all(value, m_connector.secrets());
     }
   }
 }

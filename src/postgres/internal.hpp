@@ -15,6 +15,7 @@
 #include <libpq-fe.h>
 #include <tl/expected.hpp>
 
+#include "postgres/cluster.hpp"
 #include "postgres/executor.hpp"
 #include "util/deadline.hpp"
 
@@ -54,6 +55,7 @@ inline constexpr const char* k_libpq_file = "libpq.so.5";
   X(PQfreemem) X(PQgetCancel)                    \
   X(PQgetResult) X(PQgetisnull)                  \
   X(PQgetvalue) X(PQhost)                        \
+  X(PQbackendPID)                                \
   X(PQisBusy) X(PQnfields)                       \
   X(PQnparams) X(PQntuples)                      \
   X(PQpass) X(PQpipelineStatus)                  \
@@ -200,6 +202,35 @@ private:
   std::vector<std::vector<std::string>> m_preview; // its first rows
 };
 
+// --- Connecting (postgres/connect.cpp) ------------------------------------------
+
+// Opens connections to one database without blocking, and keeps what messages
+// about them need: the server (without secrets) and every password in play.
+class Connector
+{
+public:
+  explicit Connector(const Database& database) : m_database(database) {}
+  // Connects with the password from `secrets`, bounded by connect_timeout and
+  // `waiter`'s deadline; a connection_failed (or interrupted, timeout) SqlResult
+  // whose message names the server, `permanent` when no retry can cure it.
+  tl::expected<ConnPtr, SqlResult> connect(Waiter& waiter, const SecretSource& secrets);
+  // Returns "host=... port=... dbname=... user=..." of the last connection (no secrets).
+  const std::string& server() const { return m_server; }
+  // Returns every password of the last connection, to redact from messages.
+  const std::vector<std::string>& secrets() const { return m_secrets; }
+
+private:
+  tl::expected<void, std::string> check_conninfo();
+  tl::expected<void, SqlResult> poll_connection(Waiter& waiter);
+  std::string describe() const;
+  SqlResult connect_failure(std::string reason) const;
+
+  const Database& m_database;
+  ConnPtr m_conn;
+  std::string m_server;
+  std::vector<std::string> m_secrets;
+};
+
 // --- One task's transaction (postgres/transaction.cpp) ---------------------------
 
 // What came of a transaction, and of the connection it ran on.
@@ -214,12 +245,68 @@ struct Ending
 // statement, then COMMIT (or ROLLBACK); cancels and rolls back on any failure.
 Ending run_transaction(PGconn* conn, const SqlRequest& request, Waiter& waiter);
 
+// --- The cluster claim store's session (postgres/cluster_session.cpp) --------------
+
+// One statement and its parameters (text, never NULL).
+struct Query
+{
+  std::string_view sql;
+  std::vector<std::string> params;
+};
+
+// The cluster store's own libpq session (cluster mode, issue 13): connecting
+// (and refusing a pooler), applying the migrations, and running statements,
+// each operation bounded by a timeout. Not thread-safe: its owner serialises.
+class ClusterSession
+{
+public:
+  ClusterSession(Database database, const SecretSource& secrets, Duration timeout)
+      : m_database(std::move(database)), m_secrets(secrets), m_timeout(timeout)
+  {
+  }
+  // Connects, refuses a connection pooler, measures the clock skew, and
+  // brings the schema to this program's version.
+  ClusterResult<void> connect();
+  bool connected() const { return m_conn != nullptr; }
+  // Returns the database clock minus CLOCK_REALTIME, at the midpoint of a round trip.
+  ClusterResult<Duration> clock_skew();
+  // Runs `queries` in one round trip (several: pipelined as one implicit
+  // transaction, each with its own snapshot) and returns their results in
+  // order. Any failure but an SQL error closes the connection (unreachable).
+  ClusterResult<Results> run(std::initializer_list<Query> queries);
+  // Runs `sql`, which may hold several statements and no parameters (simple protocol).
+  ClusterResult<Results> run_script(const std::string& sql);
+  // Returns "the cluster database (host=... dbname=...)" for messages.
+  std::string where() const;
+
+private:
+  ClusterResult<void> check_direct_session();
+  ClusterResult<void> migrate();
+  ClusterError newer_schema(int version) const;
+  ClusterResult<int> read_version(bool known_to_exist);
+  ClusterResult<void> apply_migrations();
+  ClusterResult<Results> finish(Waiter& waiter);
+  ClusterError lost(Wake wake);
+
+  Database m_database;
+  Connector m_connector{m_database};
+  const SecretSource& m_secrets;
+  Duration m_timeout;
+  ConnPtr m_conn;
+  std::string m_server_message; // of the last statement the server refused
+};
+
+// Returns the text of column `column` of row `row` (empty for NULL).
+std::string text_at(const PGresult* result, int row, int column);
+// Returns column `column` of row `row` as an integer, nullopt for NULL.
+std::optional<std::int64_t> int_at(const PGresult* result, int row, int column);
+
 } // namespace pt::pg
 
 namespace pt {
 
-// One database: its settings, and the connection while one is open.
-// run/usable/redact live in postgres/executor.cpp, connecting in postgres/connect.cpp.
+// One database: its settings, and the connection while one is open
+// (postgres/executor.cpp; connecting is pg::Connector's, in postgres/connect.cpp).
 class PgExecutor::Session
 {
 public:
@@ -232,16 +319,10 @@ public:
 
 private:
   bool usable();
-  tl::expected<void, SqlResult> connect(pg::Waiter& waiter, const SecretSource& secrets);
-  tl::expected<void, std::string> check_conninfo();
-  tl::expected<void, SqlResult> poll_connection(pg::Waiter& waiter);
-  std::string describe() const;
-  SqlResult connect_failure(std::string reason) const;
 
   Database m_database;
+  pg::Connector m_connector{m_database};
   pg::ConnPtr m_conn;
-  std::string m_server;
-  std::vector<std::string> m_secrets;
 };
 
 } // namespace pt

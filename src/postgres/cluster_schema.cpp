@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// The cluster claim store's schema as text (cluster mode, issue 13, not wired
+// into runs yet). A migration is never edited once released: a change to the
+// tables is a new version appended to k_migrations.
+//
+// Why the tables look as they do:
+// - tasks gives each task name a small id from an identity column, the second
+//   key of the task's advisory lock: unlike a hash of the name, two task names
+//   can never share a lock.
+// - claims holds one row per (task, slot); the primary key is what makes a
+//   slot run once. attempt counts takeovers and fences a late holder: every
+//   heartbeat and finish names the attempt it holds.
+// - watermarks records, per task, the newest slot whose claim was pruned, so
+//   pruned slots still count as done.
+#include "postgres/cluster_schema.hpp"
+
+#include <array>
+
+#include <fmt/format.h>
+
+namespace pt {
+namespace {
+
+constexpr std::string_view k_v1 = R"sql(CREATE TABLE periodic_tasks.tasks (
+    task text PRIMARY KEY,
+    id int GENERATED ALWAYS AS IDENTITY UNIQUE
+);
+CREATE TABLE periodic_tasks.claims (
+    task text NOT NULL,
+    slot timestamptz NOT NULL,
+    attempt int NOT NULL,
+    state text NOT NULL CHECK (state IN ('running', 'done')),
+    result text,
+    host text NOT NULL,
+    boot_id text NOT NULL,
+    pid int NOT NULL,
+    run_id text NOT NULL,
+    claimed_at timestamptz NOT NULL DEFAULT now(),
+    lease_until timestamptz NOT NULL,
+    finished_at timestamptz,
+    PRIMARY KEY (task, slot)
+);
+CREATE INDEX claims_done ON periodic_tasks.claims (finished_at) WHERE state = 'done';
+CREATE TABLE periodic_tasks.watermarks (
+    task text PRIMARY KEY,
+    pruned_through timestamptz NOT NULL
+);)sql";
+
+constexpr std::array k_migrations{
+    ClusterMigration{1, "tasks, claims and watermarks", k_v1},
+};
+
+} // namespace
+
+std::span<const ClusterMigration> cluster_migrations()
+{
+  return k_migrations;
+}
+
+int cluster_schema_version()
+{
+  return k_migrations.back().version;
+}
+
+std::string cluster_bootstrap_sql()
+{
+  return R"sql(CREATE SCHEMA IF NOT EXISTS periodic_tasks;
+CREATE TABLE IF NOT EXISTS periodic_tasks.schema_version (
+    version int PRIMARY KEY,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);)sql";
+}
+
+std::string cluster_migration_block(const ClusterMigration& migration)
+{
+  return fmt::format(R"sql(-- version {0}: {1}
+DO $migration$
+BEGIN
+IF NOT EXISTS (SELECT FROM periodic_tasks.schema_version WHERE version = {0}) THEN
+{2}
+INSERT INTO periodic_tasks.schema_version (version) VALUES ({0});
+END IF;
+END
+$migration$;)sql",
+                     migration.version, migration.summary, migration.sql);
+}
+
+std::string cluster_init_sql()
+{
+  std::string sql = fmt::format(
+      "-- The periodic_tasks cluster schema, version {}. Run it as a role that may create\n"
+      "-- schemas in this database; it applies only the versions still missing.\n"
+      "BEGIN;\n"
+      "SELECT pg_advisory_xact_lock({}, {});\n{}\n",
+      cluster_schema_version(), k_cluster_lock_namespace, k_cluster_migration_lock_key,
+      cluster_bootstrap_sql());
+  for (const auto& migration : k_migrations) {
+    sql += cluster_migration_block(migration);
+    sql += '\n';
+  }
+  sql += "COMMIT;\n";
+  return sql;
+}
+
+std::string_view cluster_done_mark_sql()
+{
+  return "UPDATE periodic_tasks.claims SET state = 'done', result = $4, finished_at = now() "
+         "WHERE task = $1 AND slot = $2::timestamptz AND attempt = $3::int AND state = 'running'";
+}
+
+} // namespace pt

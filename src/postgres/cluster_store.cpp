@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: MIT
+// The claim protocol (cluster mode, issue 13, not wired into runs yet): a
+// task's slot runs once across hosts that share one PostgreSQL.
+//
+// Claiming takes two round trips. First the task's SESSION advisory lock
+// (k_cluster_lock_namespace, the task's id): it is per task, so two runs of a
+// task never overlap anywhere, whatever their slots (manual runs take it
+// too), and it lives exactly as long as the holder's session, so a dead
+// host's lock frees itself. Not getting it answers HeldBy, with the task's
+// running claim if there is one. Then, holding the lock, one statement
+// decides under a fresh snapshot (READ COMMITTED: taken after the lock, so a
+// previous holder's committed finish is seen): a slot at or before the task's
+// watermark is Done (pruned); no row: insert attempt 1, Claimed; a done row:
+// Done; a running row whose lease has expired on the database clock: take it
+// over as attempt n+1, Claimed; a running row with a live lease: HeldBy. A
+// takeover thus needs both the lock free (the holder's session is gone) and
+// the lease expired (the holder had time to notice it cannot renew and stop).
+// Whatever is not Claimed gives the lock back.
+//
+// Fencing: heartbeat and finish change the row only WHERE attempt is the
+// caller's and the state is running, so a holder that was taken over changes
+// nothing and learns it (0 rows). finish commits the done mark before it
+// unlocks: a session lock is released at once, not at commit, so unlocking in
+// the same transaction would let the next claimer miss the done mark.
+//
+// Slots go to the server as RFC 3339 text and come back as microseconds
+// since 1970 (extract(epoch ...) is numeric, so exact), never as a float.
+#include "postgres/cluster_store.hpp"
+
+#include <fmt/format.h>
+
+#include "postgres/cluster_schema.hpp"
+#include "postgres/internal.hpp"
+#include "schedule/timestamp.hpp"
+
+namespace pt {
+namespace {
+
+using pg::int_at;
+using pg::Query;
+using pg::text_at;
+
+// The task's lock, and who runs the task when we cannot have it.
+constexpr std::string_view k_lock_sql = R"sql(
+SELECT l.got, c.host, c.boot_id, c.pid, c.run_id, c.attempt,
+       (extract(epoch FROM c.slot) * 1000000)::bigint,
+       (extract(epoch FROM c.lease_until) * 1000000)::bigint
+FROM (SELECT pg_try_advisory_lock($1::int, $2::int) AS got) AS l
+LEFT JOIN LATERAL (
+    SELECT * FROM periodic_tasks.claims
+    WHERE NOT l.got AND task = $3 AND state = 'running'
+    ORDER BY claimed_at DESC LIMIT 1
+) AS c ON true)sql";
+
+// The decision, under the task's lock: $1 task, $2 slot, $3 host, $4 boot id,
+// $5 pid, $6 run id, $7 lease in microseconds.
+constexpr std::string_view k_claim_sql = R"sql(
+WITH mark AS (
+    SELECT FROM periodic_tasks.watermarks WHERE task = $1 AND pruned_through >= $2::timestamptz
+), old AS (
+    SELECT * FROM periodic_tasks.claims
+    WHERE task = $1 AND slot = $2::timestamptz AND NOT EXISTS (SELECT FROM mark)
+    FOR UPDATE
+), fresh AS (
+    INSERT INTO periodic_tasks.claims
+        (task, slot, attempt, state, host, boot_id, pid, run_id, lease_until)
+    SELECT $1, $2::timestamptz, 1, 'running', $3, $4, $5::int, $6,
+           now() + $7::bigint * interval '1 microsecond'
+    WHERE NOT EXISTS (SELECT FROM mark) AND NOT EXISTS (SELECT FROM old)
+    ON CONFLICT (task, slot) DO NOTHING
+    RETURNING attempt
+), taken AS (
+    UPDATE periodic_tasks.claims AS c
+    SET attempt = old.attempt + 1, host = $3, boot_id = $4, pid = $5::int, run_id = $6,
+        claimed_at = now(), lease_until = now() + $7::bigint * interval '1 microsecond'
+    FROM old
+    WHERE c.task = old.task AND c.slot = old.slot
+      AND old.state = 'running' AND old.lease_until < now()
+    RETURNING c.attempt
+)
+SELECT CASE WHEN EXISTS (SELECT FROM mark) THEN 'pruned'
+            WHEN EXISTS (SELECT FROM fresh) OR EXISTS (SELECT FROM taken) THEN 'claimed'
+            WHEN old.state = 'done' THEN 'done'
+            ELSE 'held' END,
+       coalesce((SELECT attempt FROM fresh), (SELECT attempt FROM taken), old.attempt),
+       old.host, old.boot_id, old.pid, old.run_id, old.result,
+       (extract(epoch FROM old.finished_at) * 1000000)::bigint,
+       (extract(epoch FROM old.lease_until) * 1000000)::bigint
+FROM (SELECT) AS one LEFT JOIN old ON true)sql";
+
+constexpr std::string_view k_heartbeat_sql =
+    "UPDATE periodic_tasks.claims SET lease_until = now() + $4::bigint * interval '1 microsecond' "
+    "WHERE task = $1 AND slot = $2::timestamptz AND attempt = $3::int AND state = 'running'";
+
+// One batch: the watermarks raised to the newest slot pruned, in the same
+// statement (so the same transaction) as the delete.
+constexpr std::string_view k_prune_sql = R"sql(
+WITH victims AS (
+    SELECT ctid, task, slot FROM periodic_tasks.claims
+    WHERE state = 'done' AND finished_at < now() - $1::bigint * interval '1 microsecond'
+    LIMIT $2::int
+    FOR UPDATE SKIP LOCKED
+), marks AS (
+    INSERT INTO periodic_tasks.watermarks AS w (task, pruned_through)
+    SELECT task, max(slot) FROM victims GROUP BY task
+    ON CONFLICT (task) DO UPDATE SET pruned_through = greatest(w.pruned_through, excluded.pruned_through)
+)
+DELETE FROM periodic_tasks.claims WHERE ctid = ANY (ARRAY(SELECT ctid FROM victims)))sql";
+
+constexpr std::string_view k_status_sql = R"sql(
+SELECT t.task, d.slot, d.host, d.result, d.finished_at,
+       r.slot, r.host, r.boot_id, r.pid, r.run_id, r.attempt, r.lease_until
+FROM periodic_tasks.tasks AS t
+LEFT JOIN LATERAL (
+    SELECT (extract(epoch FROM slot) * 1000000)::bigint AS slot, host, result,
+           (extract(epoch FROM finished_at) * 1000000)::bigint AS finished_at
+    FROM periodic_tasks.claims WHERE task = t.task AND state = 'done'
+    ORDER BY slot DESC LIMIT 1
+) AS d ON true
+LEFT JOIN LATERAL (
+    SELECT (extract(epoch FROM slot) * 1000000)::bigint AS slot, host, boot_id, pid, run_id,
+           attempt, (extract(epoch FROM lease_until) * 1000000)::bigint AS lease_until
+    FROM periodic_tasks.claims WHERE task = t.task AND state = 'running'
+    ORDER BY claimed_at DESC LIMIT 1
+) AS r ON true
+ORDER BY t.task)sql";
+
+std::string slot_text(ClusterTime slot)
+{
+  return format_utc_timestamp(TimePoint(std::chrono::microseconds(slot)));
+}
+
+std::string micros(Duration duration)
+{
+  return std::to_string(duration.count());
+}
+
+int to_int(std::optional<std::int64_t> value)
+{
+  return static_cast<int>(value.value_or(0));
+}
+
+// The holder named in columns first..first+3 (host, boot id, pid, run id), if any.
+std::optional<ClaimHolder> holder_at(const PGresult* row, int first)
+{
+  if (pg::pq().PQgetisnull(row, 0, first) != 0) {
+    return std::nullopt;
+  }
+  return ClaimHolder{text_at(row, 0, first), text_at(row, 0, first + 1),
+                     to_int(int_at(row, 0, first + 2)), text_at(row, 0, first + 3)};
+}
+
+} // namespace
+
+PgClusterStore::PgClusterStore(std::unique_ptr<pg::ClusterSession> session)
+    : m_session(std::move(session))
+{
+}
+
+PgClusterStore::~PgClusterStore() = default;
+
+ClusterResult<std::unique_ptr<PgClusterStore>>
+PgClusterStore::open(const Database& database, const SecretSource& secrets, Duration timeout)
+{
+  if (auto loaded = pg::load_libpq(); !loaded) {
+    return tl::unexpected(ClusterError{ClusterErrorKind::refused, loaded.error(), {}});
+  }
+  auto session = std::make_unique<pg::ClusterSession>(database, secrets, timeout);
+  if (auto connected = session->connect(); !connected) {
+    return tl::unexpected(connected.error());
+  }
+  std::unique_ptr<PgClusterStore> store(new PgClusterStore(std::move(session)));
+  auto skew = store->measure_clock_skew();
+  if (!skew) {
+    return tl::unexpected(skew.error());
+  }
+  return store;
+}
+
+ClusterResult<Duration> PgClusterStore::measure_clock_skew()
+{
+  const std::lock_guard lock(m_mutex);
+  auto skew = m_session->clock_skew();
+  forget_claims_if_lost();
+  if (skew) {
+    m_clock_skew = *skew;
+  }
+  return skew;
+}
+
+ClusterResult<void> PgClusterStore::ensure_connected()
+{
+  if (m_session->connected()) {
+    return {};
+  }
+  return m_session->connect();
+}
+
+// A broken session took every lock it held with it.
+void PgClusterStore::forget_claims_if_lost()
+{
+  if (!m_session->connected()) {
+    m_held.clear();
+  }
+}
+
+// Returns the task's id, giving the task one on first sight. The two
+// statements share a pipeline but not a snapshot: the SELECT sees a row that
+// a concurrent first sight committed while the INSERT waited for it.
+ClusterResult<int> PgClusterStore::task_id(const std::string& task)
+{
+  if (const auto known = m_ids.find(task); known != m_ids.end()) {
+    return known->second;
+  }
+  auto results = m_session->run(
+      {{"INSERT INTO periodic_tasks.tasks (task) VALUES ($1) ON CONFLICT (task) DO NOTHING",
+        {task}},
+       {"SELECT id FROM periodic_tasks.tasks WHERE task = $1", {task}}});
+  if (!results) {
+    return tl::unexpected(results.error());
+  }
+  const auto id = to_int(int_at(results->back().get(), 0, 0));
+  m_ids.emplace(task, id);
+  return id;
+}
+
+ClusterResult<ClaimOutcome> PgClusterStore::claim(const ClaimKey& key, const ClaimHolder& holder,
+                                                  Duration lease)
+{
+  const std::lock_guard lock(m_mutex);
+  if (const auto held = m_held.find(key.task); held != m_held.end()) {
+    return held->second.as_seen;
+  }
+  auto outcome = [&]() -> ClusterResult<ClaimOutcome> {
+    if (auto connected = ensure_connected(); !connected) {
+      return tl::unexpected(connected.error());
+    }
+    auto id = task_id(key.task);
+    if (!id) {
+      return tl::unexpected(id.error());
+    }
+    auto locked = m_session->run(
+        {{k_lock_sql, {std::to_string(k_cluster_lock_namespace), std::to_string(*id), key.task}}});
+    if (!locked) {
+      return tl::unexpected(locked.error());
+    }
+    const auto* row = locked->front().get();
+    if (text_at(row, 0, 0) != "t") {
+      return HeldBy{holder_at(row, 1), to_int(int_at(row, 0, 5)), int_at(row, 0, 6),
+                    int_at(row, 0, 7)};
+    }
+    return claim_locked(key, holder, lease, *id);
+  }();
+  forget_claims_if_lost();
+  return outcome;
+}
+
+// Decides with the task's lock held; keeps the lock only when Claimed.
+ClusterResult<ClaimOutcome>
+PgClusterStore::claim_locked(const ClaimKey& key, const ClaimHolder& holder, Duration lease, int id)
+{
+  auto decided = m_session->run({{k_claim_sql,
+                                  {key.task, slot_text(key.slot), holder.host, holder.boot_id,
+                                   std::to_string(holder.pid), holder.run_id, micros(lease)}}});
+  if (!decided) {
+    if (auto unlocked = unlock(id); !unlocked) {
+      return tl::unexpected(unlocked.error());
+    }
+    return tl::unexpected(decided.error());
+  }
+  const auto* row = decided->front().get();
+  const auto state = text_at(row, 0, 0);
+  const auto attempt = to_int(int_at(row, 0, 1));
+  if (state == "claimed") {
+    m_held[key.task] = Held{id, HeldBy{holder, attempt, key.slot, std::nullopt}};
+    return Claimed{attempt};
+  }
+  ClaimOutcome outcome;
+  if (state == "pruned") {
+    outcome = Done{std::nullopt, {}, std::nullopt, true};
+  } else if (state == "done") {
+    outcome = Done{holder_at(row, 2), text_at(row, 0, 6), int_at(row, 0, 7), false};
+  } else {
+    outcome = HeldBy{holder_at(row, 2), attempt, key.slot, int_at(row, 0, 8)};
+  }
+  if (auto unlocked = unlock(id); !unlocked) {
+    return tl::unexpected(unlocked.error());
+  }
+  return outcome;
+}
+
+ClusterResult<void> PgClusterStore::unlock(int id)
+{
+  auto unlocked =
+      m_session->run({{"SELECT pg_advisory_unlock($1::int, $2::int)",
+                       {std::to_string(k_cluster_lock_namespace), std::to_string(id)}}});
+  if (!unlocked) {
+    return tl::unexpected(unlocked.error());
+  }
+  return {};
+}
+
+ClusterResult<bool> PgClusterStore::heartbeat(const ClaimKey& key, int attempt, Duration lease)
+{
+  const std::lock_guard lock(m_mutex);
+  auto renewed = m_session->run(
+      {{k_heartbeat_sql, {key.task, slot_text(key.slot), std::to_string(attempt), micros(lease)}}});
+  forget_claims_if_lost();
+  if (!renewed) {
+    return tl::unexpected(renewed.error());
+  }
+  return std::string_view(pg::pq().PQcmdTuples(renewed->front().get())) == "1";
+}
+
+ClusterResult<bool> PgClusterStore::finish(const ClaimKey& key, int attempt,
+                                           std::string_view result)
+{
+  const std::lock_guard lock(m_mutex);
+  auto finished = [&]() -> ClusterResult<bool> {
+    if (auto connected = ensure_connected(); !connected) {
+      return tl::unexpected(connected.error());
+    }
+    auto marked = m_session->run(
+        {{cluster_done_mark_sql(),
+          {key.task, slot_text(key.slot), std::to_string(attempt), std::string(result)}}});
+    if (!marked) {
+      return tl::unexpected(marked.error());
+    }
+    const bool counted = std::string_view(pg::pq().PQcmdTuples(marked->front().get())) == "1";
+    if (const auto held = m_held.find(key.task); held != m_held.end()) {
+      const auto id = held->second.id;
+      m_held.erase(held);
+      if (auto unlocked = unlock(id); !unlocked) {
+        return tl::unexpected(unlocked.error());
+      }
+    }
+    return counted;
+  }();
+  forget_claims_if_lost();
+  return finished;
+}
+
+ClusterResult<void> PgClusterStore::release(const ClaimKey& key)
+{
+  const std::lock_guard lock(m_mutex);
+  const auto held = m_held.find(key.task);
+  if (held == m_held.end()) {
+    return {};
+  }
+  const auto id = held->second.id;
+  m_held.erase(held);
+  auto unlocked = unlock(id);
+  forget_claims_if_lost();
+  return unlocked;
+}
+
+ClusterResult<std::int64_t> PgClusterStore::prune(Duration retention, int batch)
+{
+  const std::lock_guard lock(m_mutex);
+  if (retention == k_infinite || batch <= 0) {
+    return 0;
+  }
+  auto pruned = [&]() -> ClusterResult<std::int64_t> {
+    if (auto connected = ensure_connected(); !connected) {
+      return tl::unexpected(connected.error());
+    }
+    std::int64_t total = 0;
+    for (;;) {
+      auto deleted = m_session->run({{k_prune_sql, {micros(retention), std::to_string(batch)}}});
+      if (!deleted) {
+        return tl::unexpected(deleted.error());
+      }
+      const auto count = std::stoll(pg::pq().PQcmdTuples(deleted->front().get()));
+      total += count;
+      if (count < batch) {
+        return total;
+      }
+    }
+  }();
+  forget_claims_if_lost();
+  return pruned;
+}
+
+ClusterResult<std::vector<TaskClusterStatus>> PgClusterStore::status()
+{
+  const std::lock_guard lock(m_mutex);
+  auto read = [&]() -> ClusterResult<pg::Results> {
+    if (auto connected = ensure_connected(); !connected) {
+      return tl::unexpected(connected.error());
+    }
+    return m_session->run({{k_status_sql, {}}});
+  }();
+  forget_claims_if_lost();
+  if (!read) {
+    return tl::unexpected(read.error());
+  }
+  const auto* rows = read->front().get();
+  std::vector<TaskClusterStatus> tasks;
+  for (int row = 0; row < pg::pq().PQntuples(rows); ++row) {
+    TaskClusterStatus task{text_at(rows, row, 0), std::nullopt, std::nullopt};
+    if (const auto slot = int_at(rows, row, 1)) {
+      task.last_done = FinishedSlot{*slot, text_at(rows, row, 2), text_at(rows, row, 3),
+                                    int_at(rows, row, 4).value_or(0)};
+    }
+    if (const auto slot = int_at(rows, row, 5)) {
+      task.running = RunningClaim{*slot,
+                                  ClaimHolder{text_at(rows, row, 6), text_at(rows, row, 7),
+                                              to_int(int_at(rows, row, 8)), text_at(rows, row, 9)},
+                                  to_int(int_at(rows, row, 10)), int_at(rows, row, 11).value_or(0)};
+    }
+    tasks.push_back(std::move(task));
+  }
+  return tasks;
+}
+
+} // namespace pt
