@@ -12,6 +12,10 @@
 //   heartbeat and finish names the attempt it holds.
 // - watermarks records, per task, the newest slot whose claim was pruned, so
 //   pruned slots still count as done.
+// - mark_done is the done mark a SQL task's transaction ends with: it raises
+//   (SQLSTATE PTF01, k_fenced_sqlstate) instead of changing nothing when the
+//   attempt no longer holds the claim, so a fenced task's effects can never
+//   commit without the mark.
 #include "postgres/cluster_schema.hpp"
 
 #include <array>
@@ -44,7 +48,22 @@ CREATE INDEX claims_done ON periodic_tasks.claims (finished_at) WHERE state = 'd
 CREATE TABLE periodic_tasks.watermarks (
     task text PRIMARY KEY,
     pruned_through timestamptz NOT NULL
-);)sql";
+);
+CREATE FUNCTION periodic_tasks.mark_done(p_task text, p_slot timestamptz, p_attempt int,
+                                         p_result text) RETURNS void
+LANGUAGE plpgsql AS $mark$
+BEGIN
+    UPDATE periodic_tasks.claims SET state = 'done', result = p_result, finished_at = now()
+    WHERE task = p_task AND slot = p_slot AND attempt = p_attempt AND state = 'running';
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the claim of task "%" for slot % is no longer attempt %', p_task,
+            to_char(p_slot AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), p_attempt
+            USING ERRCODE = 'PTF01',
+                  HINT = 'another host took the slot over or finished it; this run''s '
+                         'effects are rolled back';
+    END IF;
+END
+$mark$;)sql";
 
 constexpr std::array k_migrations{
     ClusterMigration{1, "tasks, claims and watermarks", k_v1},
@@ -102,10 +121,15 @@ std::string cluster_init_sql()
   return sql;
 }
 
-std::string_view cluster_done_mark_sql()
+std::string_view cluster_finish_sql()
 {
   return "UPDATE periodic_tasks.claims SET state = 'done', result = $4, finished_at = now() "
          "WHERE task = $1 AND slot = $2::timestamptz AND attempt = $3::int AND state = 'running'";
+}
+
+std::string_view cluster_done_mark_sql()
+{
+  return "SELECT periodic_tasks.mark_done($1, $2::timestamptz, $3::int, $4)";
 }
 
 } // namespace pt

@@ -48,10 +48,19 @@ std::string cluster_migration_block(const ClusterMigration& migration);
 // bootstrap, each migration's block, COMMIT. Safe to run again.
 std::string cluster_init_sql();
 
+// Returns the statement that marks the claim of task $1, slot $2 (RFC 3339
+// text), attempt $3 done with result $4, and changes 0 rows when that
+// attempt no longer holds the claim (ClusterStore::finish, a command task).
+std::string_view cluster_finish_sql();
+
+// The SQLSTATE of a done mark whose attempt no longer holds the claim.
+inline constexpr std::string_view k_fenced_sqlstate = "PTF01";
+
 // Returns the statement a SQL task's own transaction runs last, so that the
-// claim's done mark commits (or rolls back) with the task's effects: it marks
-// the claim of task $1, slot $2 (RFC 3339 text), attempt $3 done with result
-// $4, and changes 0 rows when that attempt no longer holds the claim.
+// claim's done mark commits (or rolls back) with the task's effects: the same
+// parameters as cluster_finish_sql(), but a fenced attempt raises
+// k_fenced_sqlstate, which aborts the task's transaction: its effects never
+// commit without the mark.
 std::string_view cluster_done_mark_sql();
 
 } // namespace pt

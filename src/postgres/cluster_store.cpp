@@ -321,7 +321,7 @@ ClusterResult<bool> PgClusterStore::finish(const ClaimKey& key, int attempt,
       return tl::unexpected(connected.error());
     }
     auto marked = m_session->run(
-        {{cluster_done_mark_sql(),
+        {{cluster_finish_sql(),
           {key.task, slot_text(key.slot), std::to_string(attempt), std::string(result)}}});
     if (!marked) {
       return tl::unexpected(marked.error());

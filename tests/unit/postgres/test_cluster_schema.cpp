@@ -40,8 +40,11 @@ TEST_CASE("cluster_migrations: version 1 creates the tables of the claim protoco
   CHECK(contains(v1, "CREATE TABLE periodic_tasks.watermarks (\n"
                      "    task text PRIMARY KEY,\n"
                      "    pruned_through timestamptz NOT NULL\n);"));
-  CHECK(!contains(v1, "BEGIN"));
+  // No transaction control: a migration runs inside the init SQL's transaction
+  // (mark_done's BEGIN ... END is a PL/pgSQL block, not a transaction).
+  CHECK(!contains(v1, "BEGIN;"));
   CHECK(!contains(v1, "COMMIT"));
+  CHECK(!contains(v1, "ROLLBACK"));
 }
 
 TEST_CASE("cluster_migration_block: applies a version only when it is missing, and records it")
@@ -88,11 +91,22 @@ TEST_CASE("cluster_init_sql: one transaction under the migration lock, with the 
   CHECK(contains(sql, "-- The periodic_tasks cluster schema, version 1."));
 }
 
-TEST_CASE("cluster_done_mark_sql: fenced by the attempt and the running state")
+TEST_CASE("cluster_finish_sql: fenced by the attempt and the running state")
 {
-  CHECK(cluster_done_mark_sql() ==
+  CHECK(cluster_finish_sql() ==
         "UPDATE periodic_tasks.claims SET state = 'done', result = $4, finished_at = now() "
         "WHERE task = $1 AND slot = $2::timestamptz AND attempt = $3::int AND state = 'running'");
+}
+
+TEST_CASE("cluster_done_mark_sql: mark_done, which raises PTF01 when fenced")
+{
+  CHECK(cluster_done_mark_sql() ==
+        "SELECT periodic_tasks.mark_done($1, $2::timestamptz, $3::int, $4)");
+  const std::string v1(cluster_migrations().front().sql);
+  CHECK(contains(v1, "WHERE task = p_task AND slot = p_slot AND attempt = p_attempt AND "
+                     "state = 'running';\n    IF NOT FOUND THEN"));
+  CHECK(contains(v1, "USING ERRCODE = 'PTF01'"));
+  CHECK(k_fenced_sqlstate == "PTF01");
 }
 
 TEST_CASE("k_cluster_lock_namespace: \"PTSK\", apart from every task id")
