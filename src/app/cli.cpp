@@ -5,7 +5,9 @@
 #include <utility>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
+#include "config/loader.hpp"
 #include "util/diagnostic.hpp"
 
 namespace pt {
@@ -195,9 +197,9 @@ void CommandLine::add_run_options(CLI::App& command)
 
 void CommandLine::add_config_option(CLI::App& command)
 {
-  m_config_options.push_back(command.add_option("-c,--config", m_config,
-                                                "Config file (default: $PERIODIC_TASKS_CONFIG, "
-                                                "else /etc/periodic-tasks/config.toml)"));
+  m_config_options.push_back(command.add_option(
+      "-c,--config", m_config,
+      fmt::format("Config file (default: $PERIODIC_TASKS_CONFIG, else {})", k_default_config)));
 }
 
 void CommandLine::add_journal_option(CLI::App& command)

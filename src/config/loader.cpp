@@ -31,7 +31,14 @@
 #include "schedule/zone.hpp"
 #include "util/fd.hpp"
 
+#ifndef PT_DEFAULT_CONFIG // CMake sets it from the install's sysconfdir
+#define PT_DEFAULT_CONFIG "/etc/periodic-tasks/config.toml"
+#endif
+
 namespace pt {
+
+const char* const k_default_config = PT_DEFAULT_CONFIG;
+
 namespace {
 
 namespace fs = std::filesystem;

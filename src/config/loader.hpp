@@ -15,7 +15,9 @@
 
 namespace pt {
 
-inline constexpr const char* k_default_config = "/etc/periodic-tasks/config.toml";
+// The system config: SYSCONFDIR/periodic-tasks/config.toml of the install
+// (/etc/periodic-tasks/config.toml for a /usr install), set by CMake.
+extern const char* const k_default_config;
 inline constexpr const char* k_vendor_dropin_dir = "/usr/lib/periodic-tasks/tasks.d";
 
 struct LoadOptions

@@ -335,6 +335,10 @@ TEST_CASE("default_dropin_dirs: tasks.d beside the config, plus the vendor dir f
 {
   using Paths = std::vector<fs::path>;
   CHECK(pt::default_dropin_dirs("/home/alice/pt/config.toml") == Paths{"/home/alice/pt/tasks.d"});
-  CHECK(pt::default_dropin_dirs(pt::k_default_config) ==
-        Paths{"/etc/periodic-tasks/tasks.d", "/usr/lib/periodic-tasks/tasks.d"});
+  // The system config is SYSCONFDIR's: /etc/periodic-tasks/config.toml for a /usr install.
+  const fs::path system_config(pt::k_default_config);
+  CHECK(system_config.filename() == "config.toml");
+  CHECK(system_config.parent_path().filename() == "periodic-tasks");
+  CHECK(pt::default_dropin_dirs(system_config) ==
+        Paths{system_config.parent_path() / "tasks.d", "/usr/lib/periodic-tasks/tasks.d"});
 }
