@@ -139,7 +139,16 @@ ClusterResult<void> ClusterSession::migrate()
 {
   auto version = read_version(false);
   if (!version) {
-    return tl::unexpected(version.error());
+    auto error = version.error();
+    if (error.sqlstate == k_sqlstate_insufficient_privilege) {
+      // The schema is there (a DBA ran the init SQL) but not granted to us.
+      error.kind = ClusterErrorKind::refused;
+      error.message = fmt::format(
+          "cannot read the schema \"periodic_tasks\" in {}: {}; grant this role USAGE on the "
+          "schema and SELECT, INSERT, UPDATE, DELETE on its tables",
+          where(), m_server_message);
+    }
+    return tl::unexpected(error);
   }
   if (*version == cluster_schema_version()) {
     return {};

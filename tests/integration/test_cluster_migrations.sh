@@ -62,6 +62,12 @@ for run in 1 2; do
     psql "host=$PT_PG_SOCKET_DIR port=$PT_PG_PORT user=postgres dbname=plain" -X -q -v ON_ERROR_STOP=1 \
         -f "$T/init.sql" >/dev/null 2>"$T/psql.err" || fail "init SQL run $run failed: $(cat "$T/psql.err")"
 done
+# Before the grants: refused, saying which grants are missing.
+cluster_run "$plain" open
+assert_rc 1
+assert_eq refused "$(json_get .kind)" "the error's kind without the grants"
+assert_eq "cannot read the schema \"periodic_tasks\" in the cluster database (host=$PT_PG_SOCKET_DIR port=$PT_PG_PORT dbname=plain user=plain): permission denied for schema periodic_tasks; grant this role USAGE on the schema and SELECT, INSERT, UPDATE, DELETE on its tables" \
+    "$(json_get .message)" "the message without the grants"
 pg_sql "GRANT USAGE ON SCHEMA periodic_tasks TO plain;
         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA periodic_tasks TO plain" plain
 assert_eq "1" "$(pg_sql "SELECT string_agg(version::text, ',') FROM periodic_tasks.schema_version" plain)" \
