@@ -469,6 +469,26 @@ std::size_t warn_exec_limits(const Config& config)
   return count;
 }
 
+// Warns (stderr, exit status unchanged) about schedule expressions that never
+// fire again: systemd accepts them, and their task would silently never run.
+// Returns how many warnings it printed.
+std::size_t warn_dead_schedules(const Config& config, CalendarTime now)
+{
+  std::size_t count = 0;
+  for (const Task& task : config.tasks) {
+    for (const Schedule* schedule : schedules_never_firing(task, now)) {
+      print(stderr,
+            fmt::format("{}periodic_tasks: warning: {}: schedule \"{}\" in task \"{}\" never "
+                        "fires after now; hint: a date in the past or a day that never comes "
+                        "(such as February 30) runs nothing; give a calendar that repeats\n",
+                        stderr_priority("<4>"), escape_control(format_location(schedule->where)),
+                        escape_control(schedule->text), escape_control(task.name)));
+      ++count;
+    }
+  }
+  return count;
+}
+
 int dispatch(const CliOptions& options)
 {
   if (options.command == Command::version) {
@@ -484,7 +504,8 @@ int dispatch(const CliOptions& options)
   const Config config = load(options);
   switch (options.command) {
   case Command::check: {
-    const std::size_t warnings = warn_exec_limits(config);
+    const std::size_t warnings =
+        warn_exec_limits(config) + warn_dead_schedules(config, SystemClock().wall());
     print(stdout, fmt::format("{}: OK, {} task{} from {} file{}{}\n",
                               escape_control(config.sources.front()), config.tasks.size(),
                               config.tasks.size() == 1 ? "" : "s", config.sources.size(),

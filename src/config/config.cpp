@@ -46,6 +46,17 @@ Duration timer_accuracy(const Task& task)
   return frequent ? Duration(1s) : Duration(1min);
 }
 
+std::vector<const Schedule*> schedules_never_firing(const Task& task, CalendarTime now)
+{
+  std::vector<const Schedule*> never;
+  for (const Schedule& schedule : task.schedule) {
+    if (!next_elapse(schedule.spec, now)) {
+      never.push_back(&schedule);
+    }
+  }
+  return never;
+}
+
 std::string_view to_string(CatchUp catch_up)
 {
   switch (catch_up) {

@@ -101,6 +101,12 @@ struct Config
 // drift by a minute), else systemd's default of 1min.
 Duration timer_accuracy(const Task& task);
 
+// Returns the expressions of `task`'s schedule that have no elapse after
+// `now`: a date in the past ("2020-01-01") or a day that never comes
+// ("*-02-30"). systemd accepts them and their timer never fires; `check`
+// warns about each.
+std::vector<const Schedule*> schedules_never_firing(const Task& task, CalendarTime now);
+
 // Returns "all", "latest" or "none" (the config's words).
 std::string_view to_string(CatchUp catch_up);
 

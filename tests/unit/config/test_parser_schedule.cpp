@@ -92,6 +92,22 @@ TEST_CASE("timer_accuracy: 1s for a schedule that fires more than hourly, else 1
             parsed(task_x("schedule = \"hourly\"\naccuracy = \"1h\"\n")).tasks.at(0)) == 1h);
 }
 
+TEST_CASE("schedules_never_firing: the expressions with no elapse after now")
+{
+  // 2026-12-04 12:00:00 UTC
+  const pt::CalendarTime now{std::chrono::seconds(1796385600)};
+  const auto task = parsed(task_x("schedule = [\"daily\", \"2020-01-01\", \"*-02-30\", "
+                                  "\"2027-01-01\", \"2026-12-04 11:00\"]\n"))
+                        .tasks.at(0);
+  const auto never = pt::schedules_never_firing(task, now);
+  REQUIRE(never.size() == 3);
+  CHECK(never[0]->text == "2020-01-01");
+  CHECK(never[1]->text == "*-02-30");
+  CHECK(never[2]->text == "2026-12-04 11:00"); // an hour ago: the last of it is gone
+  CHECK(never[0]->where.column == 23); // the 2 of 2020, inside the quotes
+  CHECK(pt::schedules_never_firing(parsed(task_x("")).tasks.at(0), now).empty());
+}
+
 TEST_CASE("parse_config: bad schedules point into the expression")
 {
   CHECK(error_of(task_x("schedule = \"Mon *-*-* 25:00\"\n")) ==
