@@ -35,3 +35,17 @@ cluster_row() {
     pg_sql "SELECT attempt || '|' || state || '|' || host || '|' || coalesce(result, '')
             FROM periodic_tasks.claims WHERE task = '$1' AND slot = to_timestamp($2 / 1e6)" app
 }
+
+# start_holder TASK SLOT HOST LEASE_SECONDS [OPTIONS...]: starts cluster_probe
+# claiming in the background (output in $T/holder.out, pid in HOLDER_PID)
+# and waits until it has printed its claim's outcome.
+start_holder() {
+    "$PT_CLUSTER_PROBE" "$PT_PG_APP_CONNINFO" claim "$@" >"$T/holder.out" 2>&1 &
+    HOLDER_PID=$!
+    BG_PIDS+=("$HOLDER_PID")
+    local deadline=$((SECONDS + 20))
+    until [[ -s $T/holder.out ]]; do
+        ((SECONDS < deadline)) || fail "the holder printed nothing"
+        sleep 0.02
+    done
+}

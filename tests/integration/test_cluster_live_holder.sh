@@ -9,15 +9,8 @@
 require_jq
 pg_start
 
-"$PT_CLUSTER_PROBE" "$PT_PG_APP_CONNINFO" claim live "$CL_SLOT" hosta 1 --hold 8 \
-    >"$T/holder.out" 2>&1 &
-holder=$!
-BG_PIDS+=("$holder")
-deadline=$((SECONDS + 20))
-until [[ -s $T/holder.out ]]; do
-    ((SECONDS < deadline)) || fail "the holder printed nothing"
-    sleep 0.02
-done
+start_holder live "$CL_SLOT" hosta 1 --hold 8
+holder=$HOLDER_PID
 assert_eq claimed "$(json_get .outcome "$T/holder.out")" "the holder's claim"
 sleep 1.5
 assert_eq t "$(pg_sql "SELECT lease_until < now() FROM periodic_tasks.claims WHERE task = 'live'" app)" \

@@ -10,15 +10,8 @@
 require_jq
 pg_start
 
-"$PT_CLUSTER_PROBE" "$PT_PG_APP_CONNINFO" claim takeover "$CL_SLOT" hosta 2 --hold 60 \
-    >"$T/holder.out" 2>&1 &
-holder=$!
-BG_PIDS+=("$holder")
-deadline=$((SECONDS + 20))
-until [[ -s $T/holder.out ]]; do
-    ((SECONDS < deadline)) || fail "the holder printed nothing"
-    sleep 0.02
-done
+start_holder takeover "$CL_SLOT" hosta 2 --hold 60
+holder=$HOLDER_PID
 claimed_at=${EPOCHREALTIME/./}
 assert_eq claimed "$(json_get .outcome "$T/holder.out")" "the holder's claim"
 assert_eq 1 "$(json_get .attempt "$T/holder.out")" "the holder's attempt"
