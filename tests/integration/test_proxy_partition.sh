@@ -20,13 +20,24 @@ assert_eq 1 "$(jq -r .connections <<<"$stats")" "connections counted"
 trips=$(jq -r .round_trips <<<"$stats")
 ((trips >= 2)) || fail "round trips counted: $stats (start-up, authentication and the query take several)"
 
+# wait_for_query TEXT: waits until the server runs a query that starts with
+# TEXT (no single quote in it).
+wait_for_query() {
+    local deadline=$((SECONDS + 20))
+    until [[ $(psql "$PT_PG_CONNINFO" -X -At -c \
+        "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND starts_with(query, '$1')") == 1 ]]; do
+        ((SECONDS < deadline)) || fail "the server never ran '$1'"
+        sleep 0.05
+    done
+}
+
 # A session waiting for its answer when the partition starts never gets it.
-psql "$via" -X -At -c 'SELECT pg_sleep(1), 7' >"$T/waiting.out" 2>"$T/waiting.err" &
+psql "$via" -X -At -c 'SELECT pg_sleep(2), 7' >"$T/waiting.out" 2>"$T/waiting.err" &
 waiting=$!
 BG_PIDS+=("$waiting")
-sleep 0.3
+wait_for_query 'SELECT pg_sleep(2), 7'
 proxy_send net blackhole >/dev/null
-sleep 3
+sleep 3 # the server answered after 2 s; the proxy drops it
 kill -0 "$waiting" 2>/dev/null || fail "the answer crossed the partition: $(cat "$T/waiting.out" "$T/waiting.err")"
 # A new connection hears nothing: connect_timeout ends it.
 rc=0
@@ -40,7 +51,7 @@ assert_eq 1 "$(psql "$via" -X -At -c 'SELECT 1')" "a query after heal"
 psql "$via" -X -At -c 'SELECT pg_sleep(60)' >/dev/null 2>"$T/dropped.err" &
 long=$!
 BG_PIDS+=("$long")
-sleep 0.5
+wait_for_query 'SELECT pg_sleep(60)'
 dropped=$(proxy_send net drop)
 [[ $dropped =~ ^dropped\ [1-9] ]] || fail "drop closed no connection: $dropped"
 rc=0
