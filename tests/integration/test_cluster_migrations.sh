@@ -16,11 +16,19 @@ assert_eq f "$(pg_sql "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = '
 
 # Hold the migration lock while four probes start: each finds no schema and
 # waits for the lock; they then migrate one after the other.
-lock_holder_sql="SELECT pg_advisory_lock(1347703627, 0); SELECT pg_sleep(2)"
+# The holder keeps the lock until the test ends its session, however slow
+# the probes are to start.
+lock_holder_sql="SELECT pg_advisory_lock(1347703627, 0); SELECT pg_sleep(600)"
 psql "$PT_PG_APP_CONNINFO" -X -q -c "$lock_holder_sql" >/dev/null 2>"$T/lock.err" &
 lock_holder=$!
 BG_PIDS+=("$lock_holder")
-until [[ $(pg_sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted" app) == 1 ]]; do
+# advisory_locks GRANTED: how many advisory locks are (true) or are not (false) granted.
+advisory_locks() {
+    pg_sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted = $1" app
+}
+deadline=$((SECONDS + 60))
+until [[ $(advisory_locks true) == 1 ]]; do
+    ((SECONDS < deadline)) || fail "the lock holder never got the migration lock: $(cat "$T/lock.err")"
     sleep 0.02
 done
 pids=()
@@ -28,13 +36,15 @@ for host in 1 2 3 4; do
     "$PT_CLUSTER_PROBE" "$PT_PG_APP_CONNINFO" open >"$T/open$host" 2>&1 &
     pids+=("$!")
 done
-until [[ $(pg_sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted" app) == 4 ]]; do
+until [[ $(advisory_locks false) == 4 ]]; do
+    ((SECONDS < deadline)) || fail "the four opens did not all wait for the migration lock: $(cat "$T"/open*)"
     sleep 0.02
 done
+pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = '$lock_holder_sql'" app >/dev/null
 for pid in "${pids[@]}"; do
     wait "$pid" || fail "a concurrent open failed: $(cat "$T"/open*)"
 done
-wait "$lock_holder" || fail "the lock holder failed: $(cat "$T/lock.err")"
+wait "$lock_holder" || true # its session was ended: that released the lock
 for host in 1 2 3 4; do
     assert_eq 1 "$(json_get .schema_version "$T/open$host")" "open $host"
 done
