@@ -104,7 +104,7 @@ TEST_CASE("schedules_never_firing: the expressions with no elapse after now")
   CHECK(never[0]->text == "2020-01-01");
   CHECK(never[1]->text == "*-02-30");
   CHECK(never[2]->text == "2026-12-04 11:00"); // an hour ago: the last of it is gone
-  CHECK(never[0]->where.column == 23); // the 2 of 2020, inside the quotes
+  CHECK(never[0]->where.column == 23);         // the 2 of 2020, inside the quotes
   CHECK(pt::schedules_never_firing(parsed(task_x("")).tasks.at(0), now).empty());
 }
 
