@@ -442,6 +442,15 @@ void print_error(std::string_view message)
                             escape_control(message)));
 }
 
+// Prints one "periodic_tasks: warning: FILE:LINE:COL: MESSAGE" line on stderr
+// (priority warning in the journal), control characters escaped as in
+// print_error().
+void print_warning(const SourceLocation& where, std::string_view message)
+{
+  print(stderr, fmt::format("{}periodic_tasks: warning: {}\n", stderr_priority("<4>"),
+                            escape_control(format_location(where) + ": " + std::string(message))));
+}
+
 // Warns (stderr, exit status unchanged) about command tasks the kernel would
 // refuse to start: an argument or variable over MAX_ARG_STRLEN, or all of them
 // over ARG_MAX, which depends on the stack limit at run time.
@@ -460,9 +469,7 @@ std::size_t warn_exec_limits(const Config& config)
     const RunContext context =
         task.schedule.empty() ? unscheduled : slot_context(task, SlotTime{}, run_id);
     for (const std::string& warning : exec_limit_warnings(task, identity, context, limits)) {
-      print(stderr,
-            fmt::format("{}periodic_tasks: warning: {}: {}\n", stderr_priority("<4>"),
-                        escape_control(format_location(task.origin)), escape_control(warning)));
+      print_warning(task.origin, warning);
       ++count;
     }
   }
@@ -477,12 +484,11 @@ std::size_t warn_dead_schedules(const Config& config, CalendarTime now)
   std::size_t count = 0;
   for (const Task& task : config.tasks) {
     for (const Schedule* schedule : schedules_never_firing(task, now)) {
-      print(stderr,
-            fmt::format("{}periodic_tasks: warning: {}: schedule \"{}\" in task \"{}\" never "
-                        "fires after now; hint: a date in the past or a day that never comes "
-                        "(such as February 30) runs nothing; give a calendar that repeats\n",
-                        stderr_priority("<4>"), escape_control(format_location(schedule->where)),
-                        escape_control(schedule->text), escape_control(task.name)));
+      print_warning(schedule->where,
+                    fmt::format("schedule \"{}\" in task \"{}\" never fires after now; hint: a "
+                                "date in the past or a day that never comes (such as February "
+                                "30) runs nothing; give a calendar that repeats",
+                                schedule->text, task.name));
       ++count;
     }
   }
