@@ -371,8 +371,10 @@ void ClusterClaims::finish(ClaimHold& hold, TaskOutcome& outcome, bool marked_in
   }
   auto finished = m_store->finish(hold.key(), hold.attempt(), to_string(outcome.result));
   if (!finished) {
+    outcome.claim = ClaimState::unrecorded;
     outcome.detail += fmt::format("; the slot could not be marked done in the cluster ({}), so "
-                                  "another host may run it again after the lease",
+                                  "it stays due: after the lease, the next wake here or on "
+                                  "another host runs it again",
                                   finished.error().message);
   } else if (!*finished) {
     outcome.detail += fmt::format("; attempt {} no longer held the slot's claim when it "

@@ -49,6 +49,7 @@ enum class ClaimState {
   done,        // another host finished the slot: it is done here too
   unavailable, // the claim store could not answer: not run, the slot stays due
   fenced,      // we stopped it when the claim could not be kept: the slot stays due
+  unrecorded,  // it ran, and the cluster could not record it done: the slot stays due
 };
 
 // TRIGGER: started by a timer with no task names, or for a slot that is due

@@ -76,6 +76,7 @@ bool completes_slot(const RunSummary& summary)
   case ClaimState::held:        // another run holds it: ask again at the next wake
   case ClaimState::unavailable: // the cluster could not be asked: it never ran
   case ClaimState::fenced:      // stopped by us, as by a signal: a later wake takes it over
+  case ClaimState::unrecorded:  // not done in the cluster: a later wake takes it over
     return false;
   case ClaimState::done: // another host ran it
     return true;

@@ -172,6 +172,9 @@ public:
   {
     std::lock_guard lock(mutex);
     finishes.push_back({key.task, attempt, std::string(result)});
+    if (finish_error) {
+      return tl::unexpected(*finish_error);
+    }
     return finish_counts;
   }
   ClusterResult<void> release(const ClaimKey& key) override
@@ -226,6 +229,7 @@ public:
   bool heartbeat_holds = true;
   std::optional<ClusterError> heartbeat_error;
   bool finish_counts = true;
+  std::optional<ClusterError> finish_error;
   Duration skew{};
   int heartbeats = 0;
   std::vector<Call> claims;

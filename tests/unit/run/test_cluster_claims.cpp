@@ -367,3 +367,20 @@ TEST_CASE("ClusterClaims: a lock held before the winner's row is visible is aske
   CHECK(outcome.owner->host == "db-2");
   CHECK(f.store->claims.size() == 3);
 }
+
+TEST_CASE("ClusterClaims: a slot the cluster could not record done stays due")
+{
+  ClaimsFixture f;
+  auto acquired = f.claims.acquire(cluster_task("ledger"), slot_run());
+  auto& hold = *std::get<std::unique_ptr<ClaimHold>>(acquired);
+  f.store->finish_error = ClusterError{ClusterErrorKind::unreachable, "server closed", {}};
+  TaskOutcome outcome;
+  outcome.result = TaskResult::error;
+  outcome.detail = "server closed the connection unexpectedly";
+  f.claims.finish(hold, outcome, false);
+  CHECK(outcome.claim == ClaimState::unrecorded);
+  CHECK(outcome.detail.find("it stays due") != std::string::npos);
+  RunSummary summary;
+  summary.tasks.push_back(outcome);
+  CHECK_FALSE(completes_slot(summary));
+}
