@@ -49,10 +49,12 @@ host_init() {
 # TASK, as a run that did TASK's slots up to DONE_THROUGH left it (slots.sh's
 # write_slot_state, in the host's STATE_DIRECTORY).
 host_slot_state() {
-    host_init "$1"
     local slots="$T/hosts/$1/state/slots"
-    mkdir -p "$slots"
-    chmod 0755 "$slots"
+    if [[ ! -d $slots ]]; then
+        host_init "$1"
+        mkdir -p "$slots"
+        chmod 0755 "$slots"
+    fi
     printf 'schedule=%s\ndone_through=%s\n' "$3" "$4" >"$slots/$2"
 }
 
@@ -92,12 +94,16 @@ host_start() {
 # host_wait NAME SECONDS: waits for host NAME's runner to end; sets
 # HOST_RC[NAME] (and the file rc); fails if it runs longer than SECONDS.
 host_wait() {
-    local dir="$T/hosts/$1"
-    [[ -n ${HOST_PID[$1]:-} ]] || fail "host $1 was not started"
-    wait_for_exit "${HOST_PID[$1]}" "$2"
-    HOST_RC[$1]=$WAIT_RC
+    local dir="$T/hosts/$1" pid=${HOST_PID[$1]:-} deadline=$((SECONDS + $2)) rc=0
+    [[ -n $pid ]] || fail "host $1 was not started"
+    while host_running "$1"; do
+        ((SECONDS < deadline)) || fail "host $1 (periodic_tasks $(cat "$dir/args")) still runs after $2 s"
+        sleep 0.01
+    done
+    wait "$pid" || rc=$?
+    HOST_RC[$1]=$rc
     HOST_PID[$1]=""
-    printf '%s\n' "$WAIT_RC" >"$dir/rc"
+    printf '%s\n' "$rc" >"$dir/rc"
 }
 
 # hosts_wait SECONDS NAME...: host_wait for every NAME, all within SECONDS.
@@ -119,6 +125,26 @@ host_run() {
     host_start "$@"
     HOST_BARRIER=$barrier
     host_wait "$name" "${PT_RUN_TIMEOUT:-60}"
+}
+
+# host_running NAME: succeeds while host NAME's runner has not ended.
+host_running() {
+    local pid=${HOST_PID[$1]:-} stat=""
+    [[ -n $pid ]] || return 1
+    read -r stat 2>/dev/null <"/proc/$pid/stat" || true # no fork: hosts_wait polls it often
+    stat=${stat##*) }                                    # the state follows "(comm) "
+    [[ -n $stat && ${stat:0:1} != Z ]]
+}
+
+# host_wait_for_file NAME PATH SECONDS: waits for PATH to exist while host
+# NAME runs; fails when SECONDS pass or the host ends first (with its output).
+host_wait_for_file() {
+    local deadline=$((SECONDS + $3))
+    until [[ -e $2 ]]; do
+        host_running "$1" || [[ -e $2 ]] || fail "host $1 ended before $2 appeared"
+        ((SECONDS < deadline)) || fail "$2 did not appear within $3 s"
+        sleep 0.02
+    done
 }
 
 # host_kill NAME: SIGKILLs host NAME's runner (only the runner: its task has a
@@ -188,7 +214,8 @@ barrier_release() {
         [[ -n $pid ]] || fail "host $name was not started"
         # Blocked in open(2) on a FIFO is the kernel's wait_for_partner.
         while :; do
-            wchan=$(cat "/proc/$pid/wchan" 2>/dev/null || true)
+            wchan=""
+            read -r wchan 2>/dev/null <"/proc/$pid/wchan" || true # no newline at its end
             [[ $wchan == wait_for_partner ]] && break
             kill -0 "$pid" 2>/dev/null || fail "host $name ended before the barrier: $(cat "$T/hosts/$name/stderr")"
             ((SECONDS < deadline)) || fail "host $name did not reach the barrier within 30 s (wchan '$wchan')"

@@ -41,7 +41,7 @@ TOML
 host_slot_state hosta long "$DAILY" "$(daily_slot 1)"
 
 host_start hosta --config "$CFG" --json run --scheduled long
-wait_for_file "$T/started" 30
+host_wait_for_file hosta "$T/started" 30
 assert_eq "1|running|hosta|" "$(claim_row long "$slot")" "the claim while A runs"
 # The test server runs with synchronous_commit off (pg.sh): a checkpoint
 # makes sure the claim outlives the crash, as it would on a durable server.
@@ -51,7 +51,7 @@ as_postgres "$PT_PG_BIN/pg_ctl" -D "$PT_PG_DIR/data" -m immediate -w -t 30 resta
     fail "pg_ctl restart -m immediate failed: $(tail -n 20 "$PT_PG_DIR/server.log")"
 
 # A fences itself: its task is stopped, its outcome is killed.
-wait_for_file "$T/stopped" $((lease / 2 + kill_timeout + 10))
+host_wait_for_file hosta "$T/stopped" $((lease / 2 + kill_timeout + 10))
 host_wait hosta 30
 host_assert_rc hosta 1
 assert_eq killed "$(host_json hosta .tasks[0].result)" "A's outcome"

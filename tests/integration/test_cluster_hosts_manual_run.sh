@@ -40,7 +40,7 @@ for host in hosta hostb; do
 done
 
 host_start hosta --config "$CFG" --json run report
-wait_for_file "$T/started-hosta" 30
+host_wait_for_file hosta "$T/started-hosta" 30
 
 host_run hostb --config "$CFG" --json run report
 host_assert_rc hostb 75

@@ -55,13 +55,15 @@ done
 
 # time_of HOST WHAT: prints the time HOST's execution wrote for WHAT (start or end).
 time_of() {
+    [[ -f $T/times ]] || return 0
     sed -n "s/^$1 $2 //p" "$T/times"
 }
 
 # wait_for_time HOST WHAT SECONDS: waits for HOST's execution to write WHAT.
 wait_for_time() {
     local deadline=$((SECONDS + $3))
-    until [[ -f $T/times && -n $(time_of "$1" "$2") ]]; do
+    until [[ -n $(time_of "$1" "$2") ]]; do
+        host_running "$1" || [[ -n $(time_of "$1" "$2") ]] || fail "host $1 ended before its execution wrote $2"
         ((SECONDS < deadline)) || fail "host $1's execution wrote no $2 within $3 s"
         sleep 0.02
     done

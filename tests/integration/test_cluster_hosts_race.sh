@@ -37,10 +37,11 @@ pg_app_sql "CREATE TABLE race_runs (task text NOT NULL, slot timestamptz NOT NUL
         printf 'params = ["task", "slot", "run_id"]\n\n'
     done
 } | make_config
+yesterday=$(daily_slot 1)
 for host in "${hosts[@]}"; do
     for ((round = 0; round < rounds; round++)); do
-        host_slot_state "$host" "cmd$round" "$DAILY" "$(daily_slot 1)"
-        host_slot_state "$host" "sql$round" "$DAILY" "$(daily_slot 1)"
+        host_slot_state "$host" "cmd$round" "$DAILY" "$yesterday"
+        host_slot_state "$host" "sql$round" "$DAILY" "$yesterday"
     done
 done
 

@@ -39,7 +39,7 @@ done
 
 host_start hosta --config "$CFG" --json run --scheduled long
 runner_a=${HOST_PID[hosta]}
-wait_for_file "$T/task-hosta.pid" 30
+host_wait_for_file hosta "$T/task-hosta.pid" 30
 assert_eq "1|running|hosta|" "$(claim_row long "$slot")" "the claim while A runs"
 lease_until=$(claim_lease_until long "$slot")
 

@@ -41,6 +41,7 @@ a_backend() {
 host_start hosta --config "$CFG" --json run --scheduled ledger
 deadline=$((SECONDS + 30))
 until backend=$(a_backend) && [[ -n $backend ]]; do
+    host_running hosta || fail "host A ended before its transaction reached its pg_sleep"
     ((SECONDS < deadline)) || fail "A's transaction never reached its pg_sleep"
     sleep 0.05
 done
