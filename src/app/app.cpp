@@ -15,6 +15,7 @@
 
 #include "app/calendar_command.hpp"
 #include "app/cli.hpp"
+#include "app/cluster_command.hpp"
 #include "app/print.hpp"
 #include "app/report.hpp"
 #include "app/summary.hpp"
@@ -39,6 +40,8 @@
 namespace pt {
 
 namespace {
+
+std::string_view stderr_priority(std::string_view prefix);
 
 std::filesystem::path config_path(const CliOptions& options)
 {
@@ -176,8 +179,10 @@ struct RunPlan
   SlotPlan slots;
 };
 
+// `db_offset`: the database clock minus this host's in cluster mode, so that
+// due slots are those of the cluster's clock; zero otherwise.
 RunPlan plan_run(const CliOptions& options, const Config& config, const Clock& clock,
-                 SlotStore& store)
+                 SlotStore& store, Duration db_offset)
 {
   RunPlan plan;
   plan.request.firing = {env_or_empty("TRIGGER_TIMER_REALTIME_USEC"),
@@ -188,7 +193,7 @@ RunPlan plan_run(const CliOptions& options, const Config& config, const Clock& c
     if (!state) { // never a guess: a lost state would run history, a forged one skip slots
       throw Fatal(k_exit_os_error, state.error());
     }
-    plan.slots = plan_slots(slot_request(*plan.scheduled), clock.wall(), *state);
+    plan.slots = plan_slots(slot_request(*plan.scheduled), clock.wall() + db_offset, *state);
     return plan;
   }
   auto tasks = select_tasks(config, options.tasks);
@@ -234,9 +239,27 @@ std::vector<RunSummary> run_scheduled(const Config& config, const RunPlan& plan,
 int run_command(const CliOptions& options, const Config& config)
 {
   // 1. Decide what runs before touching anything: a usage error runs nothing.
+  //    In cluster mode a scheduled task's slots are those of the database's
+  //    clock (the claim store opens here; if it cannot, the slots are planned
+  //    by this host's clock, and each is reported not run).
   const SystemClock clock;
   FileSlotStore store = slot_store();
-  const RunPlan plan = plan_run(options, config, clock, store);
+  const FileSecretSource secrets(env_or_empty("CREDENTIALS_DIRECTORY"));
+  std::unique_ptr<ClusterClaims> cluster;
+  Duration db_offset{};
+  if (options.scheduled) {
+    cluster = cluster_claims_for(config, {&scheduled_task(options, config)}, secrets);
+    if (cluster) {
+      if (const auto skew = cluster->clock_skew();
+          skew && (*skew < Duration{} ? -*skew : *skew) <= cluster->settings().max_clock_skew) {
+        db_offset = *skew;
+      }
+    }
+  }
+  const RunPlan plan = plan_run(options, config, clock, store, db_offset);
+  if (!options.scheduled) {
+    cluster = cluster_claims_for(config, plan.request.tasks, secrets);
+  }
 
   // 2. Logs: the journal when it is there, readable stderr when not, and
   //    progress on stderr for a person at a terminal.
@@ -264,9 +287,9 @@ int run_command(const CliOptions& options, const Config& config)
 
   // 4. PostgreSQL: connections open lazily, so a run without SQL tasks never
   //    touches the network; passwords come from files or systemd credentials.
-  const FileSecretSource secrets(env_or_empty("CREDENTIALS_DIRECTORY"));
   PgExecutor sql(config.databases, secrets, stop, stop.wake_fd());
-  RunnerDeps deps{processes, sql, run_log, locks, clock, stop, delay, current_identity()};
+  RunnerDeps deps{processes,          sql,          run_log, locks, clock, stop, delay,
+                  current_identity(), cluster.get()};
 
   // 5. Run (a scheduled task: once per due slot, each a run of its own), then
   //    report on stdout (unless stdout is the journal, which already has it all).
@@ -274,6 +297,12 @@ int run_command(const CliOptions& options, const Config& config)
       plan.scheduled != nullptr
           ? run_scheduled(config, plan, store, deps)
           : std::vector<RunSummary>{run_tasks(config.settings, plan.request, deps)};
+  if (cluster) { // finished claims past the retention, a few rows per transaction
+    if (const std::string warning = cluster->prune(); !warning.empty()) {
+      print(stderr, fmt::format("{}periodic_tasks: warning: {}\n", stderr_priority("<4>"),
+                                escape_control(warning)));
+    }
+  }
   const bool table = !fd_is_journal_stream(STDOUT_FILENO, std::getenv("JOURNAL_STREAM"));
   for (const auto& summary : runs) {
     if (config.metrics.textfile) { // a failure is a warning record, never another exit code
@@ -380,7 +409,21 @@ int status_command(const CliOptions& options, const Config& config)
     add_schedule_status(statuses.back(), *task, store, now);
     any_failing = any_failing || (statuses.back().last && is_failure(statuses.back().last->result));
   }
-  print(stdout, options.json ? render_status_json(statuses) : render_status_text(statuses));
+  // In cluster mode, the cluster's claims: which host ran each task's last
+  // slot, and which holds it now.
+  const FileSecretSource secrets(env_or_empty("CREDENTIALS_DIRECTORY"));
+  std::optional<ClusterView> cluster;
+  if (auto claims = read_cluster_status(config, secrets)) {
+    cluster = ClusterView{config.cluster->database, {}, {}};
+    if (*claims) {
+      cluster->tasks = std::move(**claims);
+    } else {
+      cluster->error = claims->error().message;
+    }
+  }
+  const ClusterView* view = cluster ? &*cluster : nullptr;
+  print(stdout,
+        options.json ? render_status_json(statuses, view) : render_status_text(statuses, view));
   return any_failing ? k_exit_task_failed : k_exit_ok;
 }
 
@@ -507,6 +550,10 @@ int dispatch(const CliOptions& options)
   if (options.command == Command::calendar) {
     return calendar_main(options); // needs no config: a tool for writing one
   }
+  if (options.command == Command::cluster_init && options.print_sql) {
+    print(stdout, cluster_init_script()); // for a DBA: needs no config
+    return k_exit_ok;
+  }
   const Config config = load(options);
   switch (options.command) {
   case Command::check: {
@@ -527,6 +574,9 @@ int dispatch(const CliOptions& options)
     return k_exit_ok;
   case Command::status:
     return status_command(options, config);
+  case Command::cluster_init:
+    print(stdout, cluster_init(config, FileSecretSource(env_or_empty("CREDENTIALS_DIRECTORY"))));
+    return k_exit_ok;
   default:
     return run_command(options, config);
   }

@@ -45,6 +45,7 @@ private:
   void add_status();
   void add_history();
   void add_calendar();
+  void add_cluster();
   void add_run_options(CLI::App& command);
   void add_config_option(CLI::App& command);
   void add_journal_option(CLI::App& command);
@@ -86,6 +87,7 @@ CommandLine::CommandLine()
   add_status();
   add_history();
   add_calendar();
+  add_cluster();
 }
 
 // `periodic_tasks [OPTIONS]` alone runs, like `run`.
@@ -159,6 +161,20 @@ void CommandLine::add_history()
   history->add_flag("--json", m_options.json, "Print the runs as JSON");
   add_journal_option(*history);
   m_commands.emplace_back(history, Command::history);
+}
+
+void CommandLine::add_cluster()
+{
+  auto* cluster = m_app.add_subcommand(
+      "cluster", "Cluster mode: hosts sharing one PostgreSQL run each task's slot once");
+  cluster->require_subcommand(1);
+  auto* init = cluster->add_subcommand(
+      "init", "Create or update the periodic_tasks schema in the [cluster] database (runs "
+              "create it on first use when their role may)");
+  init->add_flag("--print", m_options.print_sql,
+                 "Print the SQL for a DBA to run instead (needs no config or database)");
+  add_config_option(*init);
+  m_commands.emplace_back(init, Command::cluster_init);
 }
 
 void CommandLine::add_calendar()

@@ -8,7 +8,7 @@
 
 namespace pt {
 
-enum class Command { run, list, check, status, history, calendar, version };
+enum class Command { run, list, check, status, history, calendar, cluster_init, version };
 
 struct CliOptions
 {
@@ -32,6 +32,8 @@ struct CliOptions
   std::optional<std::string> base_time; // --base-time, unvalidated
   std::size_t iterations = 1;           // --iterations
   std::string timezone = "UTC";         // --timezone
+  // cluster init
+  bool print_sql = false; // --print: print the SQL instead of running it
 };
 
 // What parsing produced: options to act on, or text to print and an exit code

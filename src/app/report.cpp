@@ -168,7 +168,71 @@ std::string catch_up_text(const TaskStatus& status)
                      format_local_time(status.catch_up_usec.front()));
 }
 
-std::string render_status_text(const std::vector<TaskStatus>& statuses)
+// "db-2 pid 4711 slot 2026-12-07 08:00, attempt 2, lease until 08:02:00", or "-".
+std::string cluster_running_text(const std::optional<RunningClaim>& running)
+{
+  if (!running) {
+    return "-";
+  }
+  return fmt::format("{} pid {} slot {}{}, lease until {}", running->holder.host,
+                     running->holder.pid, format_local_time(running->slot),
+                     running->attempt > 1 ? fmt::format(", attempt {}", running->attempt)
+                                          : std::string(),
+                     format_local_time(running->lease_until));
+}
+
+std::string render_cluster_text(const ClusterView& cluster)
+{
+  std::string text = fmt::format("\nCluster (database \"{}\"):\n", cluster.database);
+  if (!cluster.error.empty()) {
+    return text + fmt::format("  cannot read the cluster's claims: {}\n", cluster.error);
+  }
+  std::vector<std::vector<std::string>> rows{
+      {"TASK", "LAST SLOT", "RAN ON", "RESULT", "FINISHED", "RUNNING NOW"}};
+  for (const auto& task : cluster.tasks) {
+    if (task.last_done) {
+      const FinishedSlot& done = *task.last_done;
+      rows.push_back({task.task, format_local_time(done.slot), done.host, done.result,
+                      format_local_time(done.finished_at), cluster_running_text(task.running)});
+    } else {
+      rows.push_back({task.task, "-", "-", "-", "-", cluster_running_text(task.running)});
+    }
+  }
+  return text + render_table(rows);
+}
+
+Json cluster_json(const ClusterView& cluster)
+{
+  Json j;
+  j["database"] = cluster.database;
+  j["error"] = cluster.error.empty() ? Json(nullptr) : Json(cluster.error);
+  j["tasks"] = Json::array();
+  for (const auto& task : cluster.tasks) {
+    Json t;
+    t["task"] = task.task;
+    t["last_done"] = nullptr;
+    if (task.last_done) {
+      t["last_done"] = {{"slot", format_utc_usec(task.last_done->slot)},
+                        {"host", task.last_done->host},
+                        {"result", task.last_done->result},
+                        {"finished_at", format_utc_usec(task.last_done->finished_at)}};
+    }
+    t["running"] = nullptr;
+    if (task.running) {
+      t["running"] = {{"slot", format_utc_usec(task.running->slot)},
+                      {"host", task.running->holder.host},
+                      {"boot_id", task.running->holder.boot_id},
+                      {"pid", task.running->holder.pid},
+                      {"run_id", task.running->holder.run_id},
+                      {"attempt", task.running->attempt},
+                      {"lease_until", format_utc_usec(task.running->lease_until)}};
+    }
+    j["tasks"].push_back(std::move(t));
+  }
+  return j;
+}
+
+std::string render_status_text(const std::vector<TaskStatus>& statuses, const ClusterView* cluster)
 {
   std::vector<std::vector<std::string>> rows{{"TASK", "LAST RUN", "RESULT", "DURATION", "EXIT",
                                               "LAST SUCCESS", "FAILURES", "NOW", "NEXT",
@@ -188,10 +252,10 @@ std::string render_status_text(const std::vector<TaskStatus>& statuses)
     rows.back().push_back(status.next_usec ? format_local_time(*status.next_usec) : "-");
     rows.back().push_back(catch_up_text(status));
   }
-  return render_table(rows);
+  return render_table(rows) + (cluster != nullptr ? render_cluster_text(*cluster) : std::string());
 }
 
-std::string render_status_json(const std::vector<TaskStatus>& statuses)
+std::string render_status_json(const std::vector<TaskStatus>& statuses, const ClusterView* cluster)
 {
   Json tasks = Json::array();
   for (const auto& status : statuses) {
@@ -218,6 +282,7 @@ std::string render_status_json(const std::vector<TaskStatus>& statuses)
   }
   Json out;
   out["tasks"] = std::move(tasks);
+  out["cluster"] = cluster != nullptr ? cluster_json(*cluster) : Json(nullptr);
   return escape_json_controls(out.dump(2, ' ', false, Json::error_handler_t::replace)) + "\n";
 }
 

@@ -7,13 +7,27 @@
 #include <vector>
 
 #include "journal/history.hpp"
+#include "postgres/cluster.hpp"
 
 namespace pt {
 
 // Renders one row per task: last run, result, duration, exit, last success,
 // consecutive failures, and what is running now.
-std::string render_status_text(const std::vector<TaskStatus>& statuses);
-std::string render_status_json(const std::vector<TaskStatus>& statuses);
+// The cluster's side of `status` in cluster mode: its claims, read from the
+// cluster database (error: why they could not be).
+struct ClusterView
+{
+  std::string database;
+  std::string error;
+  std::vector<TaskClusterStatus> tasks;
+};
+
+// `status` as a table (then the cluster's table, when `cluster` is set) or
+// as JSON (with a "cluster" object, null without cluster mode).
+std::string render_status_text(const std::vector<TaskStatus>& statuses,
+                               const ClusterView* cluster = nullptr);
+std::string render_status_json(const std::vector<TaskStatus>& statuses,
+                               const ClusterView* cluster = nullptr);
 
 // Renders task runs, newest first.
 std::string render_history_text(const std::vector<TaskRun>& runs);

@@ -77,6 +77,15 @@ Json task_json(const TaskOutcome& task)
   j["signal"] = task.signal != 0 ? Json(signal_name(task.signal)) : Json(nullptr);
   j["core_dumped"] = task.core_dumped;
   j["holder_pid"] = task.holder_pid != 0 ? Json(task.holder_pid) : Json(nullptr);
+  if (task.owner) {
+    j["owner"] = {{"host", task.owner->host},
+                  {"boot_id", task.owner->boot_id},
+                  {"pid", task.owner->pid},
+                  {"run_id", task.owner->run_id}};
+  }
+  if (task.claim_attempt != 0) {
+    j["claim_attempt"] = task.claim_attempt;
+  }
   j["detail"] = task.detail;
   j["duration_usec"] = task.duration_usec;
   j["output_bytes"] = task.output_bytes;

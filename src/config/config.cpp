@@ -70,6 +70,19 @@ std::string_view to_string(CatchUp catch_up)
   return "latest";
 }
 
+std::string_view to_string(Exclusive exclusive)
+{
+  switch (exclusive) {
+  case Exclusive::cluster:
+    return "cluster";
+  case Exclusive::host:
+    return "host";
+  case Exclusive::none:
+    return "none";
+  }
+  return "host";
+}
+
 const Database* find_database(const Config& config, std::string_view name)
 {
   for (const auto& database : config.databases) {

@@ -35,6 +35,25 @@ struct MetricsSettings
 
 enum class TaskKind { command, sql };
 
+// Which runs of a task may overlap: none anywhere in the cluster (cluster),
+// none on this host (host: one flock per task), or any (none).
+enum class Exclusive { cluster, host, none };
+
+// Cluster mode ([cluster]): hosts sharing one PostgreSQL run each (task,
+// slot) once (docs/cluster.md).
+struct ClusterSettings
+{
+  std::string database;          // a [databases.NAME]: the coordinator
+  Duration lease = 2min;         // a claim's life without a heartbeat, on the database clock
+  Duration retention = 24h * 35; // finished claims kept; above every catch_up_window
+  Duration max_clock_skew = 30s; // a host further off claims nothing
+  SourceLocation origin;         // where [cluster] starts
+  SourceLocation retention_origin;
+};
+
+// The shortest lease: a heartbeat every lease/3 must fit a round trip.
+inline constexpr Duration k_min_lease = std::chrono::seconds(3);
+
 // One calendar expression of a task's `schedule`, as written and as parsed
 // (an expression without a zone is in settings.timezone: spec.zone names it).
 struct Schedule
@@ -84,16 +103,19 @@ struct Task
   Duration catch_up_window = k_default_catch_up_window; // older missed slots never run
   Duration randomized_delay{};                          // RandomizedDelaySec=
   std::optional<Duration> accuracy;                     // AccuracySec=; unset: see timer_accuracy()
-  SourceLocation origin;                                // where the [[task]] table starts
+  // resolved: the task's own, else cluster when [cluster] exists, else host
+  Exclusive exclusive = Exclusive::host;
+  SourceLocation origin; // where the [[task]] table starts
 };
 
 struct Config
 {
   Settings settings;
   MetricsSettings metrics;
-  std::vector<Database> databases;  // in file order
-  std::vector<Task> tasks;          // run order: main file, then drop-ins by file name
-  std::vector<std::string> sources; // every file read, in order
+  std::vector<Database> databases;        // in file order
+  std::optional<ClusterSettings> cluster; // unset: single-host mode
+  std::vector<Task> tasks;                // run order: main file, then drop-ins by file name
+  std::vector<std::string> sources;       // every file read, in order
 };
 
 // Returns the AccuracySec= of a scheduled `task`: its own `accuracy`, else 1s
@@ -115,6 +137,9 @@ const Task* find_task(const Config& config, std::string_view name);
 
 // Returns the argv a command `task` runs: `command`, plus `dry_run_args` in a dry run.
 std::vector<std::string> command_argv(const Task& task, bool dry_run);
+
+// Returns "cluster", "host" or "none" (the config's words).
+std::string_view to_string(Exclusive exclusive);
 
 // Returns "command" or "sql" (the TASK_KIND vocabulary).
 std::string_view to_string(TaskKind kind);

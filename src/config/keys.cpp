@@ -29,6 +29,23 @@ constexpr auto k_metrics_keys = std::to_array<KnownKey<MetricsSettings>>({
      [](MetricsSettings& m, const Field& f) { return store(read_textfile_path(f), m.textfile); }},
 });
 
+constexpr auto k_cluster_keys = std::to_array<KnownKey<ClusterSettings>>({
+    {"database",
+     [](ClusterSettings& c, const Field& f) { return store(read_string(f), c.database); }},
+    {"lease", [](ClusterSettings& c, const Field& f) { return store(read_lease(f), c.lease); }},
+    {"retention",
+     [](ClusterSettings& c, const Field& f) {
+       c.retention_origin = location_of(f.file, f.value.source());
+       return store(read_positive_span(f, R"(finished claims must be pruned some day; use a )"
+                                          R"(span longer than every catch_up_window, e.g. "35d")"),
+                    c.retention);
+     }},
+    {"max_clock_skew",
+     [](ClusterSettings& c, const Field& f) {
+       return store(read_positive_span(f, R"(use a span such as "30s")"), c.max_clock_skew);
+     }},
+});
+
 // Every key of a [databases.NAME] table.
 constexpr auto k_database_keys = std::to_array<KnownKey<Database>>({
     {"conninfo", [](Database& d, const Field& f) { return store(read_string(f), d.conninfo); }},
@@ -47,6 +64,7 @@ constexpr auto k_top_level_keys = std::to_array<TopLevelKey>({
     {"settings", InDropin::refused},
     {"databases", InDropin::refused},
     {"metrics", InDropin::refused},
+    {"cluster", InDropin::refused},
     {"task", InDropin::allowed},
 });
 
@@ -135,6 +153,8 @@ constexpr auto k_task_keys = std::to_array<TaskKey>({
      [](Task& t, const Field& f) { return store(read_randomized_delay(f), t.randomized_delay); }},
     {"accuracy", k_every_kind,
      [](Task& t, const Field& f) { return store(read_accuracy(f), t.accuracy); }},
+    {"exclusive", k_every_kind,
+     [](Task& t, const Field& f) { return store(read_exclusive(f), t.exclusive); }},
 });
 
 // A kind's defining key is a key of that kind alone.
@@ -154,6 +174,11 @@ std::span<const KnownKey<Settings>> settings_keys()
 std::span<const KnownKey<MetricsSettings>> metrics_keys()
 {
   return k_metrics_keys;
+}
+
+std::span<const KnownKey<ClusterSettings>> cluster_keys()
+{
+  return k_cluster_keys;
 }
 
 std::span<const KnownKey<Database>> database_keys()

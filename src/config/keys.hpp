@@ -40,9 +40,10 @@ struct TaskKindSpec
   std::string_view example; // the hint when a task has no kind's defining key
 };
 
-// Returns the keys of [settings], [metrics] and [databases.NAME].
+// Returns the keys of [settings], [metrics], [cluster] and [databases.NAME].
 std::span<const KnownKey<Settings>> settings_keys();
 std::span<const KnownKey<MetricsSettings>> metrics_keys();
+std::span<const KnownKey<ClusterSettings>> cluster_keys();
 std::span<const KnownKey<Database>> database_keys();
 
 // Returns every top-level key, in the order "valid keys" lists them.

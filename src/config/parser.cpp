@@ -249,6 +249,55 @@ Status resolve_schedule(Task& task, const toml::table& table, const std::string&
   return {};
 }
 
+// Resolves how exclusive the task is, and checks what cluster mode asks of
+// it: a [cluster] to be exclusive in, a kill that ends before the claim could
+// be taken over, and finished claims kept for longer than it catches up.
+Status resolve_exclusive(Task& task, const toml::table& table, const std::string& file,
+                         const Config& base)
+{
+  const toml::node* set = table.get("exclusive");
+  if (set == nullptr) {
+    task.exclusive = base.cluster ? Exclusive::cluster : Exclusive::host;
+  }
+  if (task.exclusive != Exclusive::cluster) {
+    return {};
+  }
+  const SourceLocation where = set != nullptr ? location_of(file, set->source()) : task.origin;
+  if (!base.cluster) {
+    return fail(where,
+                fmt::format(R"(task "{}" is exclusive = "cluster", and the config has no )"
+                            R"([cluster])",
+                            task.name),
+                R"(add [cluster] with database = "..." to the main config file, or write )"
+                R"(exclusive = "host")");
+  }
+  const ClusterSettings& cluster = *base.cluster;
+  if (task.kind == TaskKind::command && task.kill_timeout * 2 >= cluster.lease) {
+    const toml::node* kill = table.get("kill_timeout");
+    return fail(kill != nullptr ? location_of(file, kill->source()) : where,
+                fmt::format(R"(task "{}" could outlive its claim: kill_timeout ({}) must be )"
+                            R"(below half the cluster lease ({}))",
+                            task.name, format_timespan(task.kill_timeout),
+                            format_timespan(cluster.lease)),
+                "a host that loses the database stops its task at lease/2 and must have killed "
+                "it before another host may take the slot over at the lease's end; shorten "
+                "kill_timeout or lengthen [cluster] lease");
+  }
+  if (!task.schedule.empty() && task.catch_up != CatchUp::none &&
+      cluster.retention <= task.catch_up_window) {
+    const toml::node* window = table.get("catch_up_window");
+    return fail(window != nullptr ? location_of(file, window->source()) : where,
+                fmt::format(R"(task "{}" catches up on {} of slots, and [cluster] keeps finished )"
+                            R"(claims for {} only)",
+                            task.name, format_timespan(task.catch_up_window),
+                            format_timespan(cluster.retention)),
+                fmt::format("retention (at {}) must exceed every catch_up_window, or a host back "
+                            "from an outage could not tell a pruned slot from a missed one",
+                            format_location(cluster.retention_origin)));
+  }
+  return {};
+}
+
 Read<Task> parse_task(const toml::table& table, std::size_t index, const std::string& file,
                       const Config& base)
 {
@@ -276,6 +325,9 @@ Read<Task> parse_task(const toml::table& table, std::size_t index, const std::st
     return tl::unexpected(resolved.error());
   }
   if (auto resolved = resolve_schedule(task, table, file, base); !resolved) {
+    return tl::unexpected(resolved.error());
+  }
+  if (auto resolved = resolve_exclusive(task, table, file, base); !resolved) {
     return tl::unexpected(resolved.error());
   }
   return task;
@@ -422,6 +474,43 @@ Read<std::vector<Database>> parse_databases(const toml::table& top, const std::s
   return databases;
 }
 
+// Reads [cluster]: absent, single-host mode; present, it names a database.
+Read<std::optional<ClusterSettings>> parse_cluster(const toml::table& top, const std::string& file,
+                                                   const std::vector<Database>& databases)
+{
+  const auto it = top.find("cluster");
+  if (it == top.end()) {
+    return std::nullopt;
+  }
+  auto cluster = parse_section<ClusterSettings>(top, file, "cluster", cluster_keys());
+  if (!cluster) {
+    return tl::unexpected(cluster.error());
+  }
+  cluster->origin = location_of(file, it->second.source());
+  if (cluster->retention_origin.file.empty()) {
+    cluster->retention_origin = cluster->origin;
+  }
+  const auto* table = it->second.as_table();
+  const toml::node* named = table->get("database");
+  const std::vector<std::string> names = database_names(databases);
+  if (named == nullptr) {
+    return fail(cluster->origin, R"([cluster] has no "database")",
+                names.empty() ? std::string(R"(add a [databases.main] table with conninfo = )"
+                                            R"("..." and database = "main" in [cluster])")
+                              : fmt::format(R"(add database = "{}" (defined: {}))", names.front(),
+                                            fmt::join(names, ", ")));
+  }
+  if (!find_database_in(databases, cluster->database)) {
+    return fail(
+        location_of(file, named->source()),
+        fmt::format(R"([cluster] names database "{}", which is not defined)", cluster->database),
+        names.empty()
+            ? std::string(R"(add [databases.)") + cluster->database + R"(] with conninfo = "...")"
+            : fmt::format("defined: {}", fmt::join(names, ", ")));
+  }
+  return cluster;
+}
+
 // Parses `text` as TOML; a syntax error keeps toml++'s wording and position.
 Read<toml::table> parse_toml(std::string_view text, const std::string& origin)
 {
@@ -458,6 +547,10 @@ tl::expected<Config, ConfigError> parse_config(std::string_view text, const std:
   }
   if (auto databases = store(parse_databases(*top, origin), config.databases); !databases) {
     return tl::unexpected(databases.error());
+  }
+  if (auto cluster = store(parse_cluster(*top, origin, config.databases), config.cluster);
+      !cluster) {
+    return tl::unexpected(cluster.error());
   }
   if (auto tasks = store(parse_tasks(*top, origin, config), config.tasks); !tasks) {
     return tl::unexpected(tasks.error());

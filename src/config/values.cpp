@@ -476,6 +476,50 @@ Read<CatchUp> read_catch_up(const Field& field)
                  "newest missed slot; none: only a slot that is due now");
 }
 
+Read<Exclusive> read_exclusive(const Field& field)
+{
+  auto word = read_string(field);
+  if (!word) {
+    return tl::unexpected(word.error());
+  }
+  for (const Exclusive mode : {Exclusive::cluster, Exclusive::host, Exclusive::none}) {
+    if (*word == to_string(mode)) {
+      return mode;
+    }
+  }
+  return fail_at(field,
+                 fmt::format("\"{}\" {} must be \"cluster\", \"host\" or \"none\", not \"{}\"",
+                             field.name, field.owner, *word),
+                 "cluster: one run at a time across the hosts of [cluster], each slot once; "
+                 "host: one run at a time on this host; none: runs may overlap");
+}
+
+Read<Duration> read_lease(const Field& field)
+{
+  auto lease = read_finite_duration(
+      field, R"(a dead host's slot would never be taken over; use a span such as "2min")");
+  if (lease && *lease < k_min_lease) {
+    return fail_at(
+        field,
+        fmt::format("\"{}\" {} must be at least {}s, not {}", field.name, field.owner,
+                    std::chrono::duration_cast<std::chrono::seconds>(k_min_lease).count(),
+                    format_timespan(*lease)),
+        "the holder renews every lease/3 and must fit a round trip to the database "
+        "in that; \"2min\" is the default");
+  }
+  return lease;
+}
+
+Read<Duration> read_positive_span(const Field& field, std::string_view why)
+{
+  auto span = read_finite_duration(field, why);
+  if (span && span->count() == 0) {
+    return fail_at(field, fmt::format("\"{}\" {} must be longer than 0", field.name, field.owner),
+                   std::string(why));
+  }
+  return span;
+}
+
 Read<Duration> read_catch_up_window(const Field& field)
 {
   auto window = read_finite_duration(

@@ -94,11 +94,14 @@ Read<int> read_retries(const Field& field);
 // A calendar expression or a non-empty array of them, each with where its text
 // starts (the spec is parsed by the parser, which knows settings.timezone).
 Read<std::vector<Schedule>> read_schedule(const Field& field);
-Read<CatchUp> read_catch_up(const Field& field);            // "all", "latest" or "none"
-Read<Duration> read_catch_up_window(const Field& field);    // > 0 and finite
-Read<Duration> read_randomized_delay(const Field& field);   // finite
-Read<Duration> read_accuracy(const Field& field);           // > 0 and finite
-Read<std::string> read_credential_name(const Field& field); // a file name, no "/"
+Read<CatchUp> read_catch_up(const Field& field);    // "all", "latest" or "none"
+Read<Exclusive> read_exclusive(const Field& field); // "cluster", "host" or "none"
+Read<Duration> read_lease(const Field& field);      // finite, at least k_min_lease
+Read<Duration> read_positive_span(const Field& field, std::string_view why); // > 0, finite
+Read<Duration> read_catch_up_window(const Field& field);                     // > 0 and finite
+Read<Duration> read_randomized_delay(const Field& field);                    // finite
+Read<Duration> read_accuracy(const Field& field);                            // > 0 and finite
+Read<std::string> read_credential_name(const Field& field);                  // a file name, no "/"
 Read<Duration> read_finite_duration(const Field& field, std::string_view why); // not "infinity"
 Read<Duration> read_kill_timeout(const Field& field);    // finite; "0" is SIGKILL at once
 Read<Duration> read_retry_delay(const Field& field);     // finite

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "generator/units.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "util/duration.hpp"
@@ -22,6 +24,14 @@ std::string on_calendar_of(const Schedule& schedule)
   return text;
 }
 
+bool needs_retry_wake(const Task& task)
+{
+  return task.exclusive == Exclusive::cluster && task.catch_up != CatchUp::none &&
+         std::none_of(task.schedule.begin(), task.schedule.end(), [](const Schedule& schedule) {
+           return fires_more_than_hourly(schedule.spec);
+         });
+}
+
 std::vector<GeneratedFile> scheduled_units(const Config& config, const UnitPaths& paths)
 {
   std::vector<GeneratedFile> files;
@@ -41,6 +51,11 @@ std::vector<GeneratedFile> scheduled_units(const Config& config, const UnitPaths
         format_location(task.origin), task.name, task.origin.file);
     for (const Schedule& schedule : task.schedule) {
       text += fmt::format("OnCalendar={}\n", on_calendar_of(schedule));
+    }
+    if (needs_retry_wake(task)) {
+      text += "# Cluster mode: a slot whose host died is retried at the next wake; wake at\n"
+              "# least hourly for that (a wake with nothing due claims nothing).\n"
+              "OnCalendar=hourly\n";
     }
     if (task.randomized_delay.count() > 0) {
       text += fmt::format("RandomizedDelaySec={}\n", format_timespan(task.randomized_delay));

@@ -32,6 +32,11 @@ std::string timer_unit_of(const Task& task);
 // so that systemd and the runner agree on every host.
 std::string on_calendar_of(const Schedule& schedule);
 
+// Returns whether the timer of a scheduled `task` also wakes hourly: in
+// cluster mode (with catch-up), so that a slot a dead host held is retried
+// within the hour rather than at the task's next slot.
+bool needs_retry_wake(const Task& task);
+
 // Returns, for each enabled task with a schedule, in config order: the drop-in
 // periodic-tasks@NAME.timer.d/schedule.conf (OnCalendar=, RandomizedDelaySec=,
 // AccuracySec=, SourcePath= and where it came from) and the links

@@ -48,6 +48,13 @@ inline constexpr std::string_view signal = "SIGNAL";
 inline constexpr std::string_view core_dumped = "CORE_DUMPED";
 inline constexpr std::string_view skip_reason = "SKIP_REASON";
 inline constexpr std::string_view holder_pid = "HOLDER_PID";
+// Cluster mode: who holds the task or ran the slot (SKIP_REASON=claimed), and
+// which attempt at the slot's claim ran it
+inline constexpr std::string_view owner_host = "OWNER_HOST";
+inline constexpr std::string_view owner_boot_id = "OWNER_BOOT_ID";
+inline constexpr std::string_view owner_pid = "OWNER_PID";
+inline constexpr std::string_view owner_run_id = "OWNER_RUN_ID";
+inline constexpr std::string_view claim_attempt = "CLAIM_ATTEMPT";
 inline constexpr std::string_view task_error = "TASK_ERROR";
 inline constexpr std::string_view attempt = "ATTEMPT";
 inline constexpr std::string_view retry_in_usec = "RETRY_IN_USEC";

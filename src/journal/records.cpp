@@ -119,6 +119,15 @@ void add_outcome_fields(std::vector<Field>& fields, const TaskOutcome& outcome)
   if (outcome.holder_pid != 0) {
     add(field::holder_pid, std::to_string(outcome.holder_pid));
   }
+  if (outcome.owner) {
+    add(field::owner_host, outcome.owner->host);
+    add(field::owner_boot_id, outcome.owner->boot_id);
+    add(field::owner_pid, std::to_string(outcome.owner->pid));
+    add(field::owner_run_id, outcome.owner->run_id);
+  }
+  if (outcome.claim_attempt != 0) {
+    add(field::claim_attempt, std::to_string(outcome.claim_attempt));
+  }
   if (outcome.result == TaskResult::error) {
     add(field::task_error, outcome.detail);
   }

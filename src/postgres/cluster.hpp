@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The seam between the runner and the cluster's claim store (cluster mode,
-// issue 13; not wired into runs yet): who holds a task's slot, and the
+// docs/cluster.md): who holds a task's slot, and the
 // operations that claim, renew, finish and prune. Free of libpq, so a fake can
 // stand in for the PostgreSQL store (postgres/cluster_store.hpp) in unit tests.
 #pragma once
@@ -123,8 +123,18 @@ public:
   // Marks our claim done with `result` and gives the task up; false when the
   // attempt no longer held it, and nothing changed.
   virtual ClusterResult<bool> finish(const ClaimKey& key, int attempt, std::string_view result) = 0;
-  // Gives up our claim of `key` without finishing (its lease still runs out).
+  // Gives up our claim of `key` without finishing (its lease still runs out),
+  // or the lock of `key.task` that lock() took.
   virtual ClusterResult<void> release(const ClaimKey& key) = 0;
+  // Takes the task's cluster-wide lock without claiming a slot (a run by
+  // hand): nullopt when it is ours now, else who holds the task.
+  virtual ClusterResult<std::optional<HeldBy>> lock(const std::string& task,
+                                                    const ClaimHolder& holder) = 0;
+  // One round trip on the session that holds our locks: false when that
+  // session is gone, and every lock it held with it.
+  virtual ClusterResult<bool> keepalive() = 0;
+  // Returns the database clock minus this host's, measured now.
+  virtual ClusterResult<Duration> measure_clock_skew() = 0;
   // Deletes done claims finished more than `retention` ago, `batch` rows per
   // transaction, raising each task's watermark first; returns how many.
   virtual ClusterResult<std::int64_t> prune(Duration retention, int batch) = 0;

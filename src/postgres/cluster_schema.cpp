@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The cluster claim store's schema as text (cluster mode, issue 13, not wired
-// into runs yet). A migration is never edited once released: a change to the
+// The cluster claim store's schema as text (cluster mode,
+// docs/cluster.md). A migration is never edited once released: a change to the
 // tables is a new version appended to k_migrations.
 //
 // Why the tables look as they do:

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The cluster claim store's own session (cluster mode, issue 13, not wired
-// into runs yet): connected with the edge's non-blocking connect, checked to
+// The cluster claim store's own session (cluster mode,
+// docs/cluster.md): connected with the edge's non-blocking connect, checked to
 // be a direct session, its schema migrated, and a way to run statements in
 // one round trip under a timeout.
 //
@@ -18,6 +18,7 @@
 // version is read first without the lock or any DDL: a role that may not
 // create schemas still runs against a schema a DBA created (CREATE SCHEMA IF
 // NOT EXISTS checks the right to create before it looks for the schema).
+#include <algorithm>
 #include <ctime>
 #include <poll.h>
 
@@ -95,6 +96,18 @@ ClusterResult<void> ClusterSession::connect()
   if (auto direct = check_direct_session(); !direct) {
     m_conn.reset();
     return direct;
+  }
+  if (m_idle_timeout.count() > 0) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(m_idle_timeout);
+    // PostgreSQL 14 and later; an older server keeps the session until TCP
+    // keepalives end it (docs/cluster.md).
+    if (auto set = run({{"SELECT set_config('idle_session_timeout', $1, false) "
+                         "WHERE current_setting('server_version_num')::int >= 140000",
+                         {std::to_string(std::max<long long>(ms.count(), 1))}}});
+        !set) {
+      m_conn.reset();
+      return tl::unexpected(set.error());
+    }
   }
   if (auto migrated = migrate(); !migrated) {
     m_conn.reset();

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The claim protocol (cluster mode, issue 13, not wired into runs yet): a
+// The claim protocol (cluster mode, docs/cluster.md): a
 // task's slot runs once across hosts that share one PostgreSQL.
 //
 // Claiming takes two round trips. First the task's SESSION advisory lock
@@ -159,13 +159,15 @@ PgClusterStore::PgClusterStore(std::unique_ptr<pg::ClusterSession> session)
 
 PgClusterStore::~PgClusterStore() = default;
 
-ClusterResult<std::unique_ptr<PgClusterStore>>
-PgClusterStore::open(const Database& database, const SecretSource& secrets, Duration timeout)
+ClusterResult<std::unique_ptr<PgClusterStore>> PgClusterStore::open(const Database& database,
+                                                                    const SecretSource& secrets,
+                                                                    Duration timeout,
+                                                                    Duration idle_timeout)
 {
   if (auto loaded = pg::load_libpq(); !loaded) {
     return tl::unexpected(ClusterError{ClusterErrorKind::refused, loaded.error(), {}});
   }
-  auto session = std::make_unique<pg::ClusterSession>(database, secrets, timeout);
+  auto session = std::make_unique<pg::ClusterSession>(database, secrets, timeout, idle_timeout);
   if (auto connected = session->connect(); !connected) {
     return tl::unexpected(connected.error());
   }
@@ -352,6 +354,52 @@ ClusterResult<void> PgClusterStore::release(const ClaimKey& key)
   auto unlocked = unlock(id);
   forget_claims_if_lost();
   return unlocked;
+}
+
+ClusterResult<std::optional<HeldBy>> PgClusterStore::lock(const std::string& task,
+                                                          const ClaimHolder& holder)
+{
+  const std::lock_guard lock(m_mutex);
+  if (const auto held = m_held.find(task); held != m_held.end()) {
+    return held->second.as_seen;
+  }
+  auto outcome = [&]() -> ClusterResult<std::optional<HeldBy>> {
+    if (auto connected = ensure_connected(); !connected) {
+      return tl::unexpected(connected.error());
+    }
+    auto id = task_id(task);
+    if (!id) {
+      return tl::unexpected(id.error());
+    }
+    auto locked = m_session->run(
+        {{k_lock_sql, {std::to_string(k_cluster_lock_namespace), std::to_string(*id), task}}});
+    if (!locked) {
+      return tl::unexpected(locked.error());
+    }
+    const auto* row = locked->front().get();
+    if (text_at(row, 0, 0) != "t") {
+      return HeldBy{holder_at(row, 1), to_int(int_at(row, 0, 5)), int_at(row, 0, 6),
+                    int_at(row, 0, 7)};
+    }
+    m_held[task] = Held{*id, HeldBy{holder, 0, std::nullopt, std::nullopt}};
+    return std::nullopt;
+  }();
+  forget_claims_if_lost();
+  return outcome;
+}
+
+ClusterResult<bool> PgClusterStore::keepalive()
+{
+  const std::lock_guard lock(m_mutex);
+  if (!m_session->connected()) {
+    return false;
+  }
+  auto pinged = m_session->run({{"SELECT 1", {}}});
+  forget_claims_if_lost();
+  if (!pinged) {
+    return tl::unexpected(pinged.error());
+  }
+  return true;
 }
 
 ClusterResult<std::int64_t> PgClusterStore::prune(Duration retention, int batch)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The real ClusterStore (cluster mode, issue 13; not wired into runs yet):
+// The real ClusterStore (cluster mode, docs/cluster.md):
 // claims in PostgreSQL, on one session of its own.
 #pragma once
 
@@ -26,9 +26,14 @@ public:
   // Connects to `database` with the password from `secrets` (which must
   // outlive the store), refuses a connection pooler, creates or migrates the
   // schema, and measures the clock skew. Each operation, connecting
-  // included, is bounded by `timeout`.
-  static ClusterResult<std::unique_ptr<PgClusterStore>>
-  open(const Database& database, const SecretSource& secrets, Duration timeout);
+  // included, is bounded by `timeout`. A positive `idle_timeout` becomes the
+  // session's idle_session_timeout: the server ends a session (and frees
+  // its locks) that has sent nothing for that long, as a partitioned
+  // holder's, whose TCP connection may look alive for hours.
+  static ClusterResult<std::unique_ptr<PgClusterStore>> open(const Database& database,
+                                                             const SecretSource& secrets,
+                                                             Duration timeout,
+                                                             Duration idle_timeout = {});
   ~PgClusterStore() override;
   PgClusterStore(const PgClusterStore&) = delete;
   PgClusterStore& operator=(const PgClusterStore&) = delete;
@@ -38,7 +43,7 @@ public:
   // magnitude exceeds max_clock_skew.
   Duration clock_skew() const { return m_clock_skew; }
   // Measures the clock skew again.
-  ClusterResult<Duration> measure_clock_skew();
+  ClusterResult<Duration> measure_clock_skew() override;
 
   // While this store holds a claim of a task, a second claim of that task
   // through it is HeldBy (the advisory lock, which a session may take twice,
@@ -50,6 +55,9 @@ public:
   ClusterResult<bool> heartbeat(const ClaimKey& key, int attempt, Duration lease) override;
   ClusterResult<bool> finish(const ClaimKey& key, int attempt, std::string_view result) override;
   ClusterResult<void> release(const ClaimKey& key) override;
+  ClusterResult<std::optional<HeldBy>> lock(const std::string& task,
+                                            const ClaimHolder& holder) override;
+  ClusterResult<bool> keepalive() override;
   ClusterResult<std::int64_t> prune(Duration retention, int batch) override;
   ClusterResult<std::vector<TaskClusterStatus>> status() override;
 

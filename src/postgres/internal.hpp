@@ -260,8 +260,10 @@ struct Query
 class ClusterSession
 {
 public:
-  ClusterSession(Database database, const SecretSource& secrets, Duration timeout)
-      : m_database(std::move(database)), m_secrets(secrets), m_timeout(timeout)
+  ClusterSession(Database database, const SecretSource& secrets, Duration timeout,
+                 Duration idle_timeout = {})
+      : m_database(std::move(database)), m_secrets(secrets), m_timeout(timeout),
+        m_idle_timeout(idle_timeout)
   {
   }
   // Connects, refuses a connection pooler, measures the clock skew, and
@@ -292,6 +294,7 @@ private:
   Connector m_connector{m_database};
   const SecretSource& m_secrets;
   Duration m_timeout;
+  Duration m_idle_timeout; // idle_session_timeout; zero: the server's
   ConnPtr m_conn;
   std::string m_server_message; // of the last statement the server refused
 };

@@ -25,6 +25,15 @@ struct SqlRequest
   std::string application_name; // shown in pg_stat_activity for this task
   Duration timeout{};           // whole task; k_infinite: none
   bool rollback = false;        // dry run: execute, report, then ROLLBACK
+  // Run after the task's statements in the same transaction, in the round
+  // trip of COMMIT, and never in a dry run: the cluster's done mark, which
+  // commits with the task's effects or aborts them (cluster mode).
+  struct Final
+  {
+    std::string sql;
+    std::vector<std::string> params;
+  };
+  std::optional<Final> final_statement;
 };
 
 enum class SqlOutcome {

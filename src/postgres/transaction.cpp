@@ -371,8 +371,22 @@ Step Transaction::end()
 {
   m_committing = !m_request.rollback;
   const char* command = m_committing ? "COMMIT" : "ROLLBACK";
+  // The final statement goes first in the pipeline: if it fails, the server
+  // skips COMMIT and the transaction is rolled back below.
+  const auto* final_statement =
+      m_committing && m_request.final_statement ? &*m_request.final_statement : nullptr;
+  const std::size_t commit_at = final_statement != nullptr ? 1 : 0;
+  const auto send_final = [&] {
+    if (final_statement == nullptr) {
+      return true;
+    }
+    const auto values = c_strings(final_statement->params, final_statement->params.size());
+    return pq().PQsendQueryParams(m_conn, final_statement->sql.c_str(),
+                                  static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                                  nullptr, 0) == 1;
+  };
   const bool ok =
-      pq().PQenterPipelineMode(m_conn) == 1 &&
+      pq().PQenterPipelineMode(m_conn) == 1 && send_final() &&
       pq().PQsendQueryParams(m_conn, command, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
       pq().PQsendQueryParams(m_conn, "DISCARD ALL", 0, nullptr, nullptr, nullptr, nullptr, 0) ==
           1 &&
@@ -382,10 +396,10 @@ Step Transaction::end()
   }
   Results results;
   auto step = await(results);
-  const bool ended = !results.empty() &&
-                     pq().PQresultStatus(results.front().get()) == PGRES_COMMAND_OK &&
-                     std::string_view(pq().PQcmdStatus(results.front().get())) == command;
-  if (!step && ended && (step.error().wake != Wake::ready || step.error().error_at > 0)) {
+  const bool ended = results.size() > commit_at &&
+                     pq().PQresultStatus(results[commit_at].get()) == PGRES_COMMAND_OK &&
+                     std::string_view(pq().PQcmdStatus(results[commit_at].get())) == command;
+  if (!step && ended && (step.error().wake != Wake::ready || step.error().error_at > commit_at)) {
     return {}; // the transaction ended as it should; only DISCARD ALL failed: m_clean stays false
   }
   if (step && m_committing && !ended) {

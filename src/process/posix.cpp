@@ -84,6 +84,7 @@ private:
   TaskOutput m_output;
   int m_stop_fd;
   int m_stop_signal = 0;
+  bool m_fenced = false; // the fence fd was readable
   Phase m_phase = Phase::running;
   bool m_main_exited = false;
   std::optional<Clock::time_point> m_deadline;
@@ -145,17 +146,22 @@ Clock::time_point Supervisor::next_wake(Clock::time_point now) const
 // next timer; reads whatever output is ready.
 void Supervisor::wait_for_events(Clock::time_point now)
 {
-  std::array<pollfd, TaskOutput::k_streams + 2> fds{}; // a negative fd is ignored by poll()
+  std::array<pollfd, TaskOutput::k_streams + 3> fds{}; // a negative fd is ignored by poll()
   const auto output_fds = std::span(fds).first<TaskOutput::k_streams>();
   m_output.fill_poll_fds(output_fds);
   const bool watch_main = !m_main_exited && m_pidfd.get() >= 0;
   fds[2] = {watch_main ? m_pidfd.get() : -1, POLLIN, 0};
   const bool watch_stop = m_phase == Phase::running && m_stop_fd >= 0;
   fds[3] = {watch_stop ? m_stop_fd : -1, POLLIN, 0};
+  const bool watch_fence = m_phase == Phase::running && m_spec.fence_fd >= 0 && !m_fenced;
+  fds[4] = {watch_fence ? m_spec.fence_fd : -1, POLLIN, 0};
   if (::poll(fds.data(), fds.size(), poll_timeout_ms(now, next_wake(now))) < 0) {
     return; // EINTR: a signal for the runner; advance() looks at it
   }
   m_output.read_ready(output_fds);
+  if (watch_fence && fds[4].revents != 0) {
+    m_fenced = true;
+  }
   if (watch_stop && fds[3].revents != 0 && m_stop.stop_signal() == 0) {
     m_stop_fd = -1; // readable without a stop request: stop polling it rather than spin
   }
@@ -207,6 +213,9 @@ void Supervisor::advance_running(Clock::time_point now)
     m_result.kind = ExitKind::interrupted;
     m_stop_signal = signal;
     begin_stop(task_stop_signal(signal), now);
+  } else if (m_fenced) {
+    m_result.kind = ExitKind::fenced;
+    begin_stop(SIGTERM, now);
   } else if (m_deadline && now >= *m_deadline) {
     m_result.kind = ExitKind::timed_out;
     begin_stop(SIGTERM, now);

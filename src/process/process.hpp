@@ -37,6 +37,10 @@ struct ProcessSpec
   std::string working_directory;
   Duration timeout{};      // k_infinite: none
   Duration kill_timeout{}; // SIGTERM -> SIGKILL grace
+  // When readable: stop the task as at its deadline (SIGTERM, then SIGKILL
+  // after kill_timeout), because the runner no longer holds its cluster claim.
+  // Negative: none. Never read: the runner's fence stays readable.
+  int fence_fd = -1;
 };
 
 enum class ExitKind {
@@ -44,6 +48,7 @@ enum class ExitKind {
   signaled,     // the main process died of a signal it did not get from us
   timed_out,    // we stopped it at its deadline
   interrupted,  // we stopped it because the runner got SIGTERM/SIGINT
+  fenced,       // we stopped it because its fence_fd became readable
   start_failed, // it never ran; see error
 };
 

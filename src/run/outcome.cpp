@@ -35,6 +35,13 @@ std::string describe_process_end(const ProcessResult& result, const Task& task)
   case ExitKind::interrupted:
     text = fmt::format("stopped by {} to the runner", signal_name(result.signal));
     break;
+  case ExitKind::fenced:
+    text = "fenced: stopped, this host no longer holds the task's cluster claim";
+    if (result.escalated_to_kill) {
+      text += fmt::format(" (still running after SIGTERM, killed after {})",
+                          format_timespan(task.kill_timeout));
+    }
+    break;
   case ExitKind::start_failed:
     text = result.error;
     break;
@@ -59,6 +66,7 @@ TaskResult classify(const ProcessResult& result, const Task& task)
   case ExitKind::timed_out:
     return TaskResult::timeout;
   case ExitKind::interrupted:
+  case ExitKind::fenced:
     return TaskResult::killed;
   case ExitKind::start_failed:
     return TaskResult::error;

@@ -51,9 +51,13 @@ int exit_code_for(const RunSummary& summary)
   if (any_failed) {
     return k_exit_task_failed;
   }
+  // A task someone else runs is busy for a person who asked for it; for a
+  // timer in cluster mode, another host running its slot is the design.
+  const bool manual = summary.trigger == Trigger::manual;
   const bool all_locked =
-      !tasks.empty() && std::all_of(tasks.begin(), tasks.end(), [](const TaskOutcome& t) {
-        return t.skip_reason == SkipReason::locked;
+      !tasks.empty() && std::all_of(tasks.begin(), tasks.end(), [&](const TaskOutcome& t) {
+        return t.skip_reason == SkipReason::locked ||
+               (manual && t.skip_reason == SkipReason::claimed);
       });
   return all_locked ? k_exit_busy : k_exit_ok;
 }
@@ -85,6 +89,8 @@ std::string_view to_string(SkipReason reason)
     return "dry-run";
   case SkipReason::interrupted:
     return "interrupted";
+  case SkipReason::claimed:
+    return "claimed";
   }
   return "";
 }

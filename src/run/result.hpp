@@ -21,13 +21,34 @@ struct RunContext
   std::string as_of;  // YYYY-MM-DD
   bool dry_run = false;
   std::string slot{}; // a scheduled run's slot, format_utc_timestamp(); empty for any other run
+  std::optional<SlotTime> slot_time{}; // the same slot as a time; unset for any other run
 };
 
 // A contract: the TASK_RESULT journal field and the summary use these words.
 // `error` stays last: result.cpp's table of words is checked against it.
 enum class TaskResult { success, failed, timeout, killed, skipped, error };
 
-enum class SkipReason { none, locked, dry_run, interrupted };
+// claimed: another host of the cluster holds the task, or has run the slot.
+enum class SkipReason { none, locked, dry_run, interrupted, claimed };
+
+// Who holds (or ran) a task's claim in cluster mode: enough to find the
+// process and its run.
+struct ClaimOwner
+{
+  std::string host;
+  std::string boot_id;
+  int pid = 0;
+  std::string run_id;
+};
+
+// Where a task stands with the cluster's claims (cluster mode).
+enum class ClaimState {
+  none,        // not exclusive cluster-wide, or no cluster
+  won,         // we claimed the slot (or took the task's lock) and ran it
+  held,        // another run holds the task now: the slot stays due here
+  done,        // another host finished the slot: it is done here too
+  unavailable, // the claim store could not answer: not run, the slot stays due
+};
 
 // TRIGGER: started by a timer with no task names, or for a slot that is due
 // now (timer); for an older slot, or one the timer fired late for (catch_up);
@@ -50,8 +71,12 @@ struct TaskOutcome
   std::uint64_t output_bytes = 0;
   std::uint64_t suppressed_bytes = 0;
   std::vector<std::string> output_tail;
-  int attempts = 0;       // how many times it was started (retries + 1 at most)
-  bool retryable = false; // this failure is worth another attempt
+  // Cluster mode
+  ClaimState claim = ClaimState::none;
+  std::optional<ClaimOwner> owner; // held or done: who holds the task or ran the slot
+  int claim_attempt = 0;           // won a slot: 1, or n+1 after n holders lost it
+  int attempts = 0;                // how many times it was started (retries + 1 at most)
+  bool retryable = false;          // this failure is worth another attempt
   // SQL tasks
   std::string database;
   std::string server; // host, port, dbname, user: never a password

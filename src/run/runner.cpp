@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "journal/records.hpp"
+#include "postgres/cluster_schema.hpp"
 #include "run/outcome.hpp"
 #include "run/output_capture.hpp"
 #include "util/text.hpp"
@@ -20,7 +21,7 @@ using std::chrono::microseconds;
 
 // One attempt of a command task: spawn, stream output, wait, clean up.
 TaskOutcome run_command_attempt(const Settings& settings, const Task& task,
-                                const RunRequest& request, RunnerDeps& deps)
+                                const RunRequest& request, RunnerDeps& deps, const ClaimHold* hold)
 {
   ProcessSpec spec;
   spec.argv = command_argv(task, request.context.dry_run);
@@ -28,6 +29,7 @@ TaskOutcome run_command_attempt(const Settings& settings, const Task& task,
   spec.working_directory = task.working_directory;
   spec.timeout = task.timeout;
   spec.kill_timeout = task.kill_timeout;
+  spec.fence_fd = hold != nullptr ? hold->fence_fd() : -1;
 
   OutputCapture capture(deps.log, task_fields(task, request), settings.output_limit);
   const ProcessResult result = deps.processes.run(spec, capture);
@@ -75,11 +77,27 @@ SqlRequest sql_request(const Task& task, const RunContext& context)
   return request;
 }
 
+// Returns whether the done mark of `hold` goes into the task's own
+// transaction: a scheduled slot's claim, and the task's database is the
+// cluster's (the mark must commit where the effects do).
+bool marks_done_in_sql(const Task& task, const ClaimHold* hold, const RunnerDeps& deps)
+{
+  return hold != nullptr && hold->scheduled() && task.kind == TaskKind::sql &&
+         deps.cluster != nullptr && task.database == deps.cluster->settings().database;
+}
+
 // One attempt of a SQL task: one transaction on the run's connection.
 TaskOutcome run_sql_attempt(const Settings& settings, const Task& task, const RunRequest& request,
-                            RunnerDeps& deps)
+                            RunnerDeps& deps, const ClaimHold* hold)
 {
-  const SqlResult result = deps.sql.run(sql_request(task, request.context));
+  SqlRequest sql = sql_request(task, request.context);
+  if (marks_done_in_sql(task, hold, deps)) {
+    sql.final_statement =
+        SqlRequest::Final{std::string(cluster_done_mark_sql()),
+                          {task.name, request.context.slot, std::to_string(hold->attempt()),
+                           std::string(to_string(TaskResult::success))}};
+  }
+  const SqlResult result = deps.sql.run(sql);
   OutputCapture capture(deps.log, task_fields(task, request), settings.output_limit);
   write_sql_preview(result, capture);
   capture.finish();
@@ -98,15 +116,15 @@ Duration retry_wait(const Task& task, int retry)
 
 // One attempt of `task`, whatever its kind.
 TaskOutcome run_attempt(const Settings& settings, const Task& task, const RunRequest& request,
-                        RunnerDeps& deps)
+                        RunnerDeps& deps, const ClaimHold* hold)
 {
   switch (task.kind) {
   case TaskKind::command:
-    return run_command_attempt(settings, task, request, deps);
+    return run_command_attempt(settings, task, request, deps, hold);
   case TaskKind::sql:
-    return run_sql_attempt(settings, task, request, deps);
+    return run_sql_attempt(settings, task, request, deps, hold);
   }
-  return run_command_attempt(settings, task, request, deps);
+  return run_command_attempt(settings, task, request, deps, hold);
 }
 
 // Returns whether a dry run of `task` starts nothing: a command without
@@ -124,7 +142,7 @@ bool dry_run_starts_nothing(const Task& task)
 
 // Runs one task that holds its lock, with its retries; the result is data, never an exception.
 TaskOutcome run_locked(const Settings& settings, const Task& task, const RunRequest& request,
-                       RunnerDeps& deps, std::size_t position)
+                       RunnerDeps& deps, std::size_t position, const ClaimHold* hold)
 {
   const bool dry_run = request.context.dry_run;
   if (dry_run && dry_run_starts_nothing(task)) {
@@ -135,9 +153,10 @@ TaskOutcome run_locked(const Settings& settings, const Task& task, const RunRequ
   emit_task_started(deps.log, task, request, position);
   TaskOutcome outcome;
   for (int attempt = 1;; ++attempt) {
-    outcome = run_attempt(settings, task, request, deps);
+    outcome = run_attempt(settings, task, request, deps, hold);
     outcome.attempts = attempt;
-    if (!outcome.retryable || attempt > task.retries || deps.stop.stop_signal() != 0) {
+    const bool fenced = hold != nullptr && !hold->fence_reason().empty();
+    if (!outcome.retryable || attempt > task.retries || deps.stop.stop_signal() != 0 || fenced) {
       return outcome;
     }
     const Duration wait = retry_wait(task, attempt);
@@ -148,9 +167,31 @@ TaskOutcome run_locked(const Settings& settings, const Task& task, const RunRequ
   }
 }
 
+// Runs `task` under the cluster's claim of its slot (or its cluster-wide
+// lock), unless another run has it.
+TaskOutcome run_claimed(const Settings& settings, const Task& task, const RunRequest& request,
+                        RunnerDeps& deps, std::size_t position)
+{
+  if (request.context.dry_run && dry_run_starts_nothing(task)) {
+    return run_locked(settings, task, request, deps, position, nullptr); // nothing to claim
+  }
+  auto acquired = deps.cluster->acquire(task, request.context);
+  if (auto* outcome = std::get_if<TaskOutcome>(&acquired)) {
+    return std::move(*outcome);
+  }
+  auto& hold = *std::get<std::unique_ptr<ClaimHold>>(acquired);
+  TaskOutcome outcome = run_locked(settings, task, request, deps, position, &hold);
+  const bool marked = marks_done_in_sql(task, &hold, deps) && outcome.result == TaskResult::success;
+  deps.cluster->finish(hold, outcome, marked);
+  return outcome;
+}
+
 TaskOutcome run_one(const Settings& settings, const Task& task, const RunRequest& request,
                     RunnerDeps& deps, std::size_t position)
 {
+  if (task.exclusive == Exclusive::none) {
+    return run_locked(settings, task, request, deps, position, nullptr);
+  }
   auto lock = deps.locks.acquire(task.name);
   if (!lock) {
     const LockFailure& failure = lock.error();
@@ -166,7 +207,10 @@ TaskOutcome run_one(const Settings& settings, const Task& task, const RunRequest
     outcome.result = TaskResult::error;
     return outcome;
   }
-  return run_locked(settings, task, request, deps, position);
+  if (task.exclusive == Exclusive::cluster && deps.cluster != nullptr) {
+    return run_claimed(settings, task, request, deps, position);
+  }
+  return run_locked(settings, task, request, deps, position, nullptr);
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 #include "process/process.hpp"
 #include "process/signals.hpp"
 #include "run/clock.hpp"
+#include "run/cluster_claims.hpp"
 #include "run/environment.hpp"
 #include "run/result.hpp"
 #include "run/task_lock.hpp"
@@ -25,6 +26,9 @@ struct RunnerDeps
   const StopSource& stop;
   Delay& delay;
   Identity identity;
+  // Cluster mode: the claims of tasks with exclusive = "cluster"; null
+  // without [cluster].
+  ClusterClaims* cluster = nullptr;
 };
 
 // Runs `request` against `settings`; never throws for anything a task does.

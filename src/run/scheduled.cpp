@@ -58,6 +58,7 @@ RunContext slot_context(const Task& task, SlotTime slot, std::string run_id)
   RunContext context;
   context.run_id = std::move(run_id);
   context.slot = format_utc_timestamp(slot);
+  context.slot_time = slot;
   // The zone was checked when the config was loaded; a zone file removed
   // since falls back to the UTC date.
   auto date = local_date(slot, zone_of(task, slot));
@@ -71,6 +72,16 @@ bool completes_slot(const RunSummary& summary)
     return false;
   }
   const TaskOutcome& outcome = summary.tasks.front();
+  switch (outcome.claim) {
+  case ClaimState::held:        // another run holds it: ask again at the next wake
+  case ClaimState::unavailable: // the cluster could not be asked: it never ran
+    return false;
+  case ClaimState::done: // another host ran it
+    return true;
+  case ClaimState::none:
+  case ClaimState::won:
+    break;
+  }
   if (summary.interrupted_by != 0 && outcome.result != TaskResult::success) {
     return false; // stopped by us being stopped: the slot is still to run
   }

@@ -34,7 +34,9 @@ RunContext slot_context(const Task& task, SlotTime slot, std::string run_id);
 
 // Returns whether a run that ended with `summary` completed its slot: the
 // task ran to an end (succeeded, failed, timed out, was killed or could not
-// start), not skipped (lock held) and not stopped by a signal sent to us.
+// start), not skipped (lock held) and not stopped by a signal sent to us;
+// in cluster mode also when another host ran it, and never when another run
+// holds the task or the cluster could not be asked (the next wake asks again).
 bool completes_slot(const RunSummary& summary);
 
 // What came of the slot runs: one summary per run, in order, and an error

@@ -11,6 +11,8 @@ namespace pt {
 inline constexpr int k_exit_ok = 0;
 inline constexpr int k_exit_task_failed = 1;
 inline constexpr int k_exit_usage = 64;
+inline constexpr int k_exit_unavailable =
+    69;                                    // EX_UNAVAILABLE: the cluster database cannot be reached
 inline constexpr int k_exit_internal = 70; // EX_SOFTWARE: an unexpected exception, a bug
 inline constexpr int k_exit_os_error = 71; // EX_OSERR: the system failed us (no random bytes)
 inline constexpr int k_exit_busy = 75;

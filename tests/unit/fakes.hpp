@@ -140,6 +140,95 @@ public:
 };
 
 // A run with every seam faked, for the runner's tests.
+// A claim store in memory: scripted answers, every call recorded.
+class FakeClusterStore final : public ClusterStore
+{
+public:
+  ClusterResult<ClaimOutcome> claim(const ClaimKey& key, const ClaimHolder& holder,
+                                    Duration lease) override
+  {
+    std::lock_guard lock(mutex);
+    claims.push_back({key.task, key.slot, holder, lease});
+    if (claim_error) {
+      return tl::unexpected(*claim_error);
+    }
+    return claim_answer;
+  }
+  ClusterResult<bool> heartbeat(const ClaimKey&, int, Duration) override
+  {
+    std::lock_guard lock(mutex);
+    ++heartbeats;
+    if (heartbeat_error) {
+      return tl::unexpected(*heartbeat_error);
+    }
+    return heartbeat_holds;
+  }
+  ClusterResult<bool> finish(const ClaimKey& key, int attempt, std::string_view result) override
+  {
+    std::lock_guard lock(mutex);
+    finishes.push_back({key.task, attempt, std::string(result)});
+    return finish_counts;
+  }
+  ClusterResult<void> release(const ClaimKey& key) override
+  {
+    std::lock_guard lock(mutex);
+    releases.push_back(key.task);
+    return {};
+  }
+  ClusterResult<std::optional<HeldBy>> lock(const std::string& task,
+                                            const ClaimHolder& holder) override
+  {
+    std::lock_guard lock(mutex);
+    locks.push_back({task, 0, holder, {}});
+    return lock_answer;
+  }
+  ClusterResult<bool> keepalive() override
+  {
+    std::lock_guard lock(mutex);
+    ++heartbeats;
+    return heartbeat_holds;
+  }
+  ClusterResult<Duration> measure_clock_skew() override { return skew; }
+  ClusterResult<std::int64_t> prune(Duration retention, int) override
+  {
+    std::lock_guard lock(mutex);
+    pruned_with.push_back(retention);
+    return 0;
+  }
+  ClusterResult<std::vector<TaskClusterStatus>> status() override
+  {
+    return std::vector<TaskClusterStatus>{};
+  }
+
+  struct Call
+  {
+    std::string task;
+    ClusterTime slot = 0;
+    ClaimHolder holder;
+    Duration lease{};
+  };
+  struct Finish
+  {
+    std::string task;
+    int attempt = 0;
+    std::string result;
+  };
+  std::mutex mutex;
+  ClaimOutcome claim_answer = Claimed{1};
+  std::optional<ClusterError> claim_error;
+  std::optional<HeldBy> lock_answer;
+  bool heartbeat_holds = true;
+  std::optional<ClusterError> heartbeat_error;
+  bool finish_counts = true;
+  Duration skew{};
+  int heartbeats = 0;
+  std::vector<Call> claims;
+  std::vector<Call> locks;
+  std::vector<Finish> finishes;
+  std::vector<std::string> releases;
+  std::vector<Duration> pruned_with;
+};
+
 struct RunnerFixture
 {
   RecordingLog log;

@@ -176,7 +176,7 @@ timout = "5min"
           R"(cfg.toml:4:1: unknown key "cron" in task "x"; valid keys: name, description, )"
           "enabled, command, working_directory, environment, timeout, kill_timeout, "
           "success_exit_codes, dry_run_args, retries, retry_delay, retry_exit_codes, schedule, "
-          "catch_up, catch_up_window, randomized_delay, accuracy");
+          "catch_up, catch_up_window, randomized_delay, accuracy, exclusive");
   }
   SUBCASE("a misspelt command is reported as a typo, not as a missing command")
   {
@@ -197,7 +197,7 @@ timout = "5min"
           R"(cfg.toml:1:3: unknown key "tasks" at top level; did you mean "task"?)");
     CHECK(error_of("timeout = \"5min\"\n") ==
           R"(cfg.toml:1:1: unknown key "timeout" at top level; valid keys: settings, databases, )"
-          "metrics, task");
+          "metrics, cluster, task");
   }
   SUBCASE("the first one in the file is reported, not the first alphabetically")
   {
@@ -205,7 +205,7 @@ timout = "5min"
           R"(cfg.toml:4:1: unknown key "zzz" in task "x"; valid keys: name, description, )"
           "enabled, command, working_directory, environment, timeout, kill_timeout, "
           "success_exit_codes, dry_run_args, retries, retry_delay, retry_exit_codes, schedule, "
-          "catch_up, catch_up_window, randomized_delay, accuracy");
+          "catch_up, catch_up_window, randomized_delay, accuracy, exclusive");
   }
 }
 

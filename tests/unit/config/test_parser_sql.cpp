@@ -143,7 +143,7 @@ dry_run_args = ["--x"]
 )cfg") ==
         "cfg.toml:6:1: unknown key \"dry_run_args\" in task \"x\"; valid keys: name, description, "
         "enabled, database, sql, params, timeout, retries, retry_delay, schedule, catch_up, "
-        "catch_up_window, randomized_delay, accuracy");
+        "catch_up_window, randomized_delay, accuracy, exclusive");
   }
   SUBCASE("an infinite connect_timeout")
   {

@@ -95,3 +95,45 @@ command = ["/bin/true"]
   CHECK(pt::on_calendar_of(schedule.at(1)) == "Sat,Sun *-*-* 10:00:00 America/New_York");
   CHECK(pt::on_calendar_of(schedule.at(2)) == "*-02~01 00:00:00 UTC");
 }
+
+TEST_CASE("scheduled_units: in cluster mode a daily task's timer also wakes hourly to retry")
+{
+  const auto config = parsed(R"(
+[databases.main]
+conninfo = "dbname=app"
+
+[cluster]
+database = "main"
+
+[[task]]
+name = "ledger"
+schedule = "*-*-* 00:05:00 UTC"
+command = ["/usr/bin/app", "release"]
+
+[[task]]
+name = "often"
+schedule = "*:0/5"
+command = ["/bin/true"]
+
+[[task]]
+name = "local"
+exclusive = "host"
+schedule = "daily"
+command = ["/bin/true"]
+
+[[task]]
+name = "no-catch-up"
+catch_up = "none"
+schedule = "daily"
+command = ["/bin/true"]
+)");
+  const auto files = pt::scheduled_units(config, k_paths);
+  REQUIRE(files.size() == 12);
+  CHECK(files[0].path == "periodic-tasks@ledger.timer.d/schedule.conf");
+  CHECK(files[0].content.find("OnCalendar=*-*-* 00:05:00 UTC\n") != std::string::npos);
+  CHECK(files[0].content.find("OnCalendar=hourly\n") != std::string::npos);
+  for (const std::size_t other : {3, 6, 9}) { // already more than hourly; host-only; no catch-up
+    CAPTURE(files[other].path);
+    CHECK(files[other].content.find("OnCalendar=hourly\n") == std::string::npos);
+  }
+}
