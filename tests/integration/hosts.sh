@@ -100,7 +100,7 @@ host_wait() {
         ((SECONDS < deadline)) || fail "host $1 (periodic_tasks $(cat "$dir/args")) still runs after $2 s"
         sleep 0.01
     done
-    wait "$pid" || rc=$?
+    wait "$pid" 2>/dev/null || rc=$? # no "Killed" notice from bash
     HOST_RC[$1]=$rc
     HOST_PID[$1]=""
     printf '%s\n' "$rc" >"$dir/rc"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Cluster mode with real runners, by hand: `run TASK` of a cluster task on
 # host A takes the task's cluster-wide lock for as long as the task runs, so
-# `run TASK` on host B meanwhile skips it with skip_reason "claimed", naming
-# A, and exits 75 (busy); neither run writes a claim row or marks a slot, on
+# `run TASK` on host B meanwhile skips it with skip_reason "claimed" and
+# exits 75 (busy); neither run writes a claim row or marks a slot, on
 # either host. Once A is done, B's `run TASK` runs.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/pg.sh"
@@ -44,8 +44,8 @@ host_wait_for_file hosta "$T/started-hosta" 30
 
 host_run hostb --config "$CFG" --json run report
 host_assert_rc hostb 75
-assert_eq "skipped|claimed|hosta" "$(host_task hostb | cut -d'|' -f1-3)" "B's run while A runs"
-assert_eq "${HOST_PID[hosta]}" "$(host_json hostb .tasks[0].owner.pid)" "the owner's pid"
+# A run by hand has no claim row, so nobody is named (docs/cluster.md).
+assert_eq "skipped|claimed|" "$(host_task hostb | cut -d'|' -f1-3)" "B's run while A runs (result|skip_reason|owner)"
 assert_absent "$T/started-hostb" "an execution on B while A runs"
 
 touch "$T/release"

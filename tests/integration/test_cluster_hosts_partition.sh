@@ -106,7 +106,14 @@ host_assert_rc hosta 1
 assert_eq killed "$(host_json hosta .tasks[0].result)" "A's outcome"
 assert_match "$(host_json hosta .tasks[0].detail)" "^fenced" "A's detail"
 assert_eq "2|done|hostb|success" "$(claim_row long "$slot")" "the claim after A's finish"
-assert_eq "$(daily_slot 1)" "$(host_slot_done hosta long)" "A's done_through (fenced: not done)"
 no_process_matching "$MARK"
+
+# A's next wake runs nothing: the slot is done (here, or in the cluster, by B).
+host_run hosta --config "$T/config-a.toml" --json run --scheduled long
+host_assert_rc hosta 0
+runs=$(host_json hosta '[.slot, .tasks[0].result, .tasks[0].skip_reason, .tasks[0].owner.host] | join("|")')
+[[ -z $runs || $runs == "$slot|skipped|claimed|hostb" ]] || fail "A's next wake: $runs"
+assert_eq "hosta hostb" "$(cut -d' ' -f1 "$T/times" | sort -u | tr '\n' ' ' | sed 's/ $//')" "hosts that ran the task"
+assert_eq 4 "$(wc -l <"$T/times")" "start and end lines of the executions"
 echo "A's task stopped ${fenced_after} s after the partition; B took over after $HOST_TRIES runs"
 echo "PASS: $TEST_NAME"

@@ -7,7 +7,9 @@
 # default, 400 runner starts: the store-level test_cluster_race does 200 slots
 # of 8 racers). Each round: exactly one host runs the slot, at claim attempt
 # 1; the three others report it skipped with skip_reason "claimed" and the
-# winner as the owner; all four exit 0. A command's execution appends "HOST
+# winner as the owner, or no owner when they found the task's lock held and
+# no running claim to name (the winner between its lock and its insert, or
+# between its done mark and its unlock: docs/cluster.md); all four exit 0. A command's execution appends "HOST
 # SLOT" to a file of its task's: one line per slot. A SQL task inserts its
 # slot and run id: one row per slot, the winner's. The first round also has
 # four hosts create the cluster schema at once (first use).
@@ -46,9 +48,11 @@ for host in "${hosts[@]}"; do
 done
 
 declare -A wins=()
+named=0   # losers that named the winner
+unnamed=0 # losers that found the task's lock held and no running claim
 # race TASK: one round; sets WINNER and WINNER_RUN_ID.
 race() {
-    local task=$1 host files=() lines line winners=0 name result reason owner attempt run_id ran_slot
+    local task=$1 host files=() lines winners=0 name result reason owner attempt run_id ran_slot detail
     barrier_new
     for host in "${hosts[@]}"; do
         host_start "$host" --config "$CFG" --json run --scheduled "$task"
@@ -60,14 +64,14 @@ race() {
     for host in "${hosts[@]}"; do
         host_assert_rc "$host" 0
     done
-    # HOST|result|skip_reason|owner|claim_attempt|run_id|slot, one line per host
+    # HOST|result|skip_reason|owner|claim_attempt|run_id|slot|detail, one line per host
     lines=$(jq -r '[(input_filename | split("/") | .[-2]), .tasks[0].result, .tasks[0].skip_reason,
-                    .tasks[0].owner.host, .tasks[0].claim_attempt, .run_id, .slot]
+                    .tasks[0].owner.host, .tasks[0].claim_attempt, .run_id, .slot, .tasks[0].detail]
                    | map(. // "" | tostring) | join("|")' "${files[@]}" 2>"$T/jq.err") ||
         fail "$task: a host's output is not JSON: $(cat "$T/jq.err")"
     assert_eq "${#hosts[@]}" "$(grep -c . <<<"$lines")" "$task: slot runs reported"
     WINNER=""
-    while IFS='|' read -r name result reason owner attempt run_id ran_slot; do
+    while IFS='|' read -r name result reason owner attempt run_id ran_slot detail; do
         assert_eq "$slot" "$ran_slot" "$task: the slot of host $name's run"
         if [[ $result == success ]]; then
             winners=$((winners + 1))
@@ -77,9 +81,16 @@ race() {
         fi
     done <<<"$lines"
     assert_eq 1 "$winners" "$task: hosts that ran the slot ($lines)"
-    while IFS='|' read -r name result reason owner attempt run_id ran_slot; do
+    while IFS='|' read -r name result reason owner attempt run_id ran_slot detail; do
         [[ $name == "$WINNER" ]] && continue
-        assert_eq "skipped|claimed|$WINNER" "$result|$reason|$owner" "$task: host $name's outcome"
+        if [[ -z $owner ]]; then
+            assert_eq "skipped|claimed" "$result|$reason" "$task: host $name's outcome"
+            assert_contains "$detail" "the task is running in the cluster" "$task: host $name's detail"
+            unnamed=$((unnamed + 1))
+        else
+            assert_eq "skipped|claimed|$WINNER" "$result|$reason|$owner" "$task: host $name's outcome"
+            named=$((named + 1))
+        fi
     done <<<"$lines"
     wins[$WINNER]=$((${wins[$WINNER]:-0} + 1))
 }
@@ -109,5 +120,6 @@ summary=""
 for host in "${hosts[@]}"; do
     summary+=" $host ${wins[$host]:-0}"
 done
-echo "$((2 * rounds)) slots, ${#hosts[@]} hosts each, in $elapsed s; slots won:$summary"
+echo "$((2 * rounds)) slots, ${#hosts[@]} hosts each, in $elapsed s; slots won:$summary;" \
+    "losers naming the winner $named, naming nobody $unnamed"
 echo "PASS: $TEST_NAME"

@@ -35,7 +35,8 @@ done
 # a_backend: prints the pid of the backend that runs A's pg_sleep (nothing
 # when there is none).
 a_backend() {
-    pg_sql "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep(seconds)%'"
+    pg_sql "SELECT pid FROM pg_stat_activity
+            WHERE state = 'active' AND query LIKE '%pg_sleep(seconds)%' AND pid <> pg_backend_pid()"
 }
 
 host_start hosta --config "$CFG" --json run --scheduled ledger
