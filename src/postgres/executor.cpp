@@ -215,6 +215,7 @@ SqlResult PgExecutor::run(const SqlRequest& request)
     result.permanent = true; // the configuration names it; another attempt will not find it
   } else {
     Waiter waiter(m_stop, m_stop_fd, pg::deadline_after(started, request.timeout));
+    waiter.watch_fence(request.fence_fd);
     result = (*session)->run(request, waiter, m_secrets);
     (*session)->redact(result);
   }

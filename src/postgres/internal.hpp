@@ -132,10 +132,14 @@ public:
   void set_deadline(std::optional<TimePoint> deadline) { m_deadline = deadline; }
   // Lets waits end only by the socket or the deadline, while cleaning up after a stop.
   void ignore_stop() { m_watch_stop = false; }
+  // Makes `fd` becoming readable end the wait as the deadline does, once (the
+  // cancel and ROLLBACK that follow are not cut short by it): a fenced task.
+  void watch_fence(int fd) { m_fence_fd = fd; }
 
 private:
   const StopSource& m_stop;
   int m_stop_fd;
+  int m_fence_fd = -1;
   bool m_watch_stop = true;
   std::optional<TimePoint> m_deadline;
 };

@@ -34,6 +34,9 @@ struct SqlRequest
     std::vector<std::string> params;
   };
   std::optional<Final> final_statement;
+  // When readable: cancel and roll back as at the deadline, because the
+  // runner no longer holds the task's cluster claim. Negative: none.
+  int fence_fd = -1;
 };
 
 enum class SqlOutcome {

@@ -76,9 +76,15 @@ Wake Waiter::wait(int socket, short events)
     if (m_deadline && now >= *m_deadline) {
       return Wake::deadline;
     }
-    std::array<pollfd, 2> fds{{{socket, events, 0}, {m_watch_stop ? m_stop_fd : -1, POLLIN, 0}}};
+    std::array<pollfd, 3> fds{
+        {{socket, events, 0}, {m_watch_stop ? m_stop_fd : -1, POLLIN, 0}, {m_fence_fd, POLLIN, 0}}};
     if (::poll(fds.data(), fds.size(), poll_timeout_ms(now, m_deadline)) < 0) {
       continue; // EINTR: the runner's stop handler (looked at above) or another signal
+    }
+    if (fds[2].revents != 0) {
+      m_fence_fd = -1;
+      m_deadline = now; // what follows (cancel, ROLLBACK) sets its own grace
+      return Wake::deadline;
     }
     if (fds[0].revents != 0) {
       return Wake::ready;

@@ -64,12 +64,17 @@ TaskOutcome not_run(const Task& task, TaskResult result, SkipReason reason, Clai
   return outcome;
 }
 
-TaskOutcome unavailable(const Task& task, const std::string& why)
+// The outcome of a task the cluster could not be asked about: a slot stays
+// due, and a run by hand is refused (never run without the cluster's lock).
+TaskOutcome unavailable(const Task& task, const RunContext& context, const std::string& why)
 {
-  return not_run(task, TaskResult::error, SkipReason::none, ClaimState::unavailable,
-                 fmt::format("not run: the cluster could not be asked for the task's claim, so "
-                             "its slot stays due and the next wake tries again: {}",
-                             why));
+  return not_run(
+      task, TaskResult::error, SkipReason::none, ClaimState::unavailable,
+      context.slot_time
+          ? fmt::format("not run: the cluster could not be asked for the slot's "
+                        "claim, so the slot stays due and the next wake tries again: {}",
+                        why)
+          : fmt::format("not run: the task's cluster-wide lock could not be taken: {}", why));
 }
 
 std::string first_line_of(const char* path)
@@ -230,7 +235,7 @@ ClusterAcquired ClusterClaims::acquire(const Task& task, const RunContext& conte
 {
   auto opened = store();
   if (!opened) {
-    return unavailable(task, opened.error().message);
+    return unavailable(task, context, opened.error().message);
   }
   ClusterStore& claims = **opened;
   ClaimHolder holder = m_self;
@@ -239,7 +244,7 @@ ClusterAcquired ClusterClaims::acquire(const Task& task, const RunContext& conte
   if (!context.slot_time) { // by hand: the task's lock, and no slot
     auto locked = claims.lock(task.name, holder);
     if (!locked) {
-      return unavailable(task, locked.error().message);
+      return unavailable(task, context, locked.error().message);
     }
     if (*locked) {
       const HeldBy& held = **locked;
@@ -259,22 +264,23 @@ ClusterAcquired ClusterClaims::acquire(const Task& task, const RunContext& conte
   // A scheduled slot: never claimed by a host whose clock is off.
   auto skew = clock_skew();
   if (!skew) {
-    return unavailable(task, skew.error().message);
+    return unavailable(task, context, skew.error().message);
   }
   const auto magnitude = skew->count() < 0 ? -*skew : *skew;
   if (magnitude > m_settings.max_clock_skew) {
     return unavailable(
-        task, fmt::format("this host's clock is {} {} the database's, more than max_clock_skew "
-                          "({}); no slot is claimed until it is fixed (is NTP running? "
-                          "timedatectl timesync-status)",
-                          format_timespan(magnitude), skew->count() < 0 ? "ahead of" : "behind",
-                          format_timespan(m_settings.max_clock_skew)));
+        task, context,
+        fmt::format("this host's clock is {} {} the database's, more than max_clock_skew "
+                    "({}); no slot is claimed until it is fixed (is NTP running? "
+                    "timedatectl timesync-status)",
+                    format_timespan(magnitude), skew->count() < 0 ? "ahead of" : "behind",
+                    format_timespan(m_settings.max_clock_skew)));
   }
 
   const ClaimKey key{task.name, micros_of(*context.slot_time)};
   auto claimed = claims.claim(key, holder, m_settings.lease);
   if (!claimed) {
-    return unavailable(task, claimed.error().message);
+    return unavailable(task, context, claimed.error().message);
   }
   if (const auto* won = std::get_if<Claimed>(&*claimed)) {
     return std::make_unique<ClaimHold>(claims, key, won->attempt, true, m_settings.lease);
@@ -316,20 +322,29 @@ void ClusterClaims::finish(ClaimHold& hold, TaskOutcome& outcome, bool marked_in
   const std::string fenced = hold.fence_reason();
   constexpr std::string_view k_prefix = "fenced: ";
   if (!fenced.empty() && outcome.result == TaskResult::killed &&
-      outcome.detail.starts_with(k_prefix)) {
+      outcome.detail.starts_with(k_prefix)) { // a command the fence stopped
+    outcome.claim = ClaimState::fenced;
     outcome.detail = fmt::format("fenced: {}; {}", fenced, outcome.detail.substr(k_prefix.size()));
-  }
-  if (outcome.sqlstate == k_fenced_sqlstate) { // the done mark refused: nothing committed
+  } else if (!fenced.empty() && outcome.kind == TaskKind::sql &&
+             outcome.result == TaskResult::timeout) { // the fence ended its wait as a deadline
+    outcome.claim = ClaimState::fenced;
+    outcome.result = TaskResult::killed;
+    outcome.retryable = false;
+    outcome.detail = fmt::format("fenced: {}; cancelled and rolled back", fenced);
+  } else if (outcome.sqlstate == k_fenced_sqlstate) { // the done mark refused: nothing committed
+    outcome.claim = ClaimState::fenced;
     outcome.result = TaskResult::killed;
     outcome.retryable = false;
     outcome.detail =
         fmt::format("fenced: {}; the task's transaction was rolled back", outcome.db_error);
-    return;
   }
-  if (!hold.scheduled() || marked_in_sql) {
-    // The lock of a run by hand, or a slot whose done mark committed with
-    // the task: give the lock back (a broken session already did).
-    if (auto released = m_store->release(hold.key()); !released && fenced.empty()) {
+  // A slot whose done mark committed with the task, a run by hand's lock, or
+  // a fenced slot (left running: its lease runs out and the next wake, here
+  // or elsewhere, takes it over): give the lock back; a broken session
+  // already did.
+  if (!hold.scheduled() || marked_in_sql || outcome.claim == ClaimState::fenced) {
+    if (auto released = m_store->release(hold.key());
+        !released && outcome.claim != ClaimState::fenced) {
       outcome.detail += fmt::format("; the cluster lock was not given back ({}): it ends with "
                                     "this process's session",
                                     released.error().message);

@@ -48,6 +48,7 @@ enum class ClaimState {
   held,        // another run holds the task now: the slot stays due here
   done,        // another host finished the slot: it is done here too
   unavailable, // the claim store could not answer: not run, the slot stays due
+  fenced,      // we stopped it when the claim could not be kept: the slot stays due
 };
 
 // TRIGGER: started by a timer with no task names, or for a slot that is due

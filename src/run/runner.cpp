@@ -91,6 +91,7 @@ TaskOutcome run_sql_attempt(const Settings& settings, const Task& task, const Ru
                             RunnerDeps& deps, const ClaimHold* hold)
 {
   SqlRequest sql = sql_request(task, request.context);
+  sql.fence_fd = hold != nullptr ? hold->fence_fd() : -1;
   if (marks_done_in_sql(task, hold, deps)) {
     sql.final_statement =
         SqlRequest::Final{std::string(cluster_done_mark_sql()),

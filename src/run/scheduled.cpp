@@ -75,6 +75,7 @@ bool completes_slot(const RunSummary& summary)
   switch (outcome.claim) {
   case ClaimState::held:        // another run holds it: ask again at the next wake
   case ClaimState::unavailable: // the cluster could not be asked: it never ran
+  case ClaimState::fenced:      // stopped by us, as by a signal: a later wake takes it over
     return false;
   case ClaimState::done: // another host ran it
     return true;

@@ -311,3 +311,43 @@ TEST_CASE("run_tasks: a SQL task on the cluster database commits the done mark w
   CHECK_FALSE(f.sql.requests[0].final_statement);
   CHECK(c.store->finishes.size() == 1);
 }
+
+TEST_CASE("ClusterClaims: a fenced task leaves its slot due and its claim to be taken over")
+{
+  ClaimsFixture f(300ms);
+  f.configure = [](FakeClusterStore& store) { store.heartbeat_holds = false; };
+  auto acquired = f.claims.acquire(cluster_task("ledger"), slot_run());
+  auto& hold = *std::get<std::unique_ptr<ClaimHold>>(acquired);
+  REQUIRE(readable(hold.fence_fd(), 2000));
+  TaskOutcome outcome;
+  outcome.result = TaskResult::killed;
+  outcome.detail = "fenced: stopped, this host no longer holds the task's cluster claim";
+  f.claims.finish(hold, outcome, false);
+  CHECK(outcome.claim == ClaimState::fenced);
+  CHECK(outcome.detail ==
+        "fenced: the claim of slot 2026-12-07T07:00:00Z is no longer attempt 1 (another host "
+        "took it over); stopped, this host no longer holds the task's cluster claim");
+  CHECK(f.store->finishes.empty()); // never marked done: a later wake takes it over
+  CHECK(f.store->releases == std::vector<std::string>{"ledger"});
+  RunSummary summary;
+  summary.tasks.push_back(outcome);
+  CHECK_FALSE(completes_slot(summary));
+}
+
+TEST_CASE("ClusterClaims: a SQL task the fence cancelled is killed, not timed out")
+{
+  ClaimsFixture f(300ms);
+  f.configure = [](FakeClusterStore& store) { store.heartbeat_holds = false; };
+  Task task = cluster_task("release");
+  task.kind = TaskKind::sql;
+  auto acquired = f.claims.acquire(task, slot_run());
+  auto& hold = *std::get<std::unique_ptr<ClaimHold>>(acquired);
+  REQUIRE(readable(hold.fence_fd(), 2000));
+  TaskOutcome outcome;
+  outcome.kind = TaskKind::sql;
+  outcome.result = TaskResult::timeout;
+  f.claims.finish(hold, outcome, false);
+  CHECK(outcome.result == TaskResult::killed);
+  CHECK(outcome.claim == ClaimState::fenced);
+  CHECK(outcome.detail.ends_with("; cancelled and rolled back"));
+}
