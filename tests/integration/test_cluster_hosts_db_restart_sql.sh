@@ -58,7 +58,7 @@ assert_eq 0 "$(pg_app_sql "SELECT count(*) FROM ledger")" "ledger rows after the
 # runs out its lease).
 deadline=$((SECONDS + 30))
 wakes=0
-while [[ $(claim_row ledger "$slot" | cut -d'|' -f2) != done ]]; do
+while [[ $(claim_row ledger "$slot" | cut -d'|' -f2) != "done" ]]; do
     ((SECONDS < deadline)) ||
         fail "the slot is not done in the cluster 30 s after the crash: claim $(claim_row ledger "$slot"); A's first run: $first_run; A's done_through $(host_slot_done hosta ledger)"
     host_run hosta --config "$CFG" --json run --scheduled ledger
