@@ -240,25 +240,26 @@ int run_command(const CliOptions& options, const Config& config)
 {
   // 1. Decide what runs before touching anything: a usage error runs nothing.
   //    In cluster mode a scheduled task's slots are those of the database's
-  //    clock (the claim store opens here; if it cannot, the slots are planned
-  //    by this host's clock, and each is reported not run).
+  //    clock. The claim store opens only when a slot may be due by a clock
+  //    within max_clock_skew of ours: an idle wake connects to nothing. When
+  //    it cannot open, the slots are planned by this host's clock, and each is
+  //    reported not run.
   const SystemClock clock;
   FileSlotStore store = slot_store();
   const FileSecretSource secrets(env_or_empty("CREDENTIALS_DIRECTORY"));
-  std::unique_ptr<ClusterClaims> cluster;
-  Duration db_offset{};
-  if (options.scheduled) {
-    cluster = cluster_claims_for(config, {&scheduled_task(options, config)}, secrets);
-    if (cluster) {
-      if (const auto skew = cluster->clock_skew();
-          skew && (*skew < Duration{} ? -*skew : *skew) <= cluster->settings().max_clock_skew) {
-        db_offset = *skew;
-      }
+  RunPlan plan = plan_run(options, config, clock, store, Duration{});
+  std::unique_ptr<ClusterClaims> cluster = cluster_claims_for(
+      config, options.scheduled ? std::vector<const Task*>{plan.scheduled} : plan.request.tasks,
+      secrets);
+  if (cluster && options.scheduled) {
+    const Duration margin = cluster->settings().max_clock_skew;
+    const bool maybe_due = !plan.slots.slots.empty() ||
+                           !plan_run(options, config, clock, store, margin).slots.slots.empty() ||
+                           !plan_run(options, config, clock, store, -margin).slots.slots.empty();
+    if (const auto skew = maybe_due ? cluster->clock_skew() : ClusterResult<Duration>(Duration{});
+        skew && *skew != Duration{} && (*skew < Duration{} ? -*skew : *skew) <= margin) {
+      plan = plan_run(options, config, clock, store, *skew);
     }
-  }
-  const RunPlan plan = plan_run(options, config, clock, store, db_offset);
-  if (!options.scheduled) {
-    cluster = cluster_claims_for(config, plan.request.tasks, secrets);
   }
 
   // 2. Logs: the journal when it is there, readable stderr when not, and

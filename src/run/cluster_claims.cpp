@@ -77,6 +77,16 @@ TaskOutcome unavailable(const Task& task, const RunContext& context, const std::
           : fmt::format("not run: the task's cluster-wide lock could not be taken: {}", why));
 }
 
+constexpr int k_unnamed_holder_retries = 5;
+constexpr auto k_unnamed_holder_pause = std::chrono::milliseconds(20);
+
+// True when another run holds the task's lock and no claim row names it.
+bool unnamed_holder(const ClaimOutcome& outcome)
+{
+  const auto* held = std::get_if<HeldBy>(&outcome);
+  return held != nullptr && !held->holder;
+}
+
 std::string first_line_of(const char* path)
 {
   std::ifstream in(path);
@@ -278,7 +288,15 @@ ClusterAcquired ClusterClaims::acquire(const Task& task, const RunContext& conte
   }
 
   const ClaimKey key{task.name, micros_of(*context.slot_time)};
+  // A loser that finds the task's lock taken before the winner's claim row
+  // committed (a round trip apart) asks again, a few times, to name the
+  // owner or find the slot done; a run by hand holds the lock with no row.
   auto claimed = claims.claim(key, holder, m_settings.lease);
+  for (int retry = 0; retry < k_unnamed_holder_retries && claimed && unnamed_holder(*claimed);
+       ++retry) {
+    std::this_thread::sleep_for(k_unnamed_holder_pause);
+    claimed = claims.claim(key, holder, m_settings.lease);
+  }
   if (!claimed) {
     return unavailable(task, context, claimed.error().message);
   }

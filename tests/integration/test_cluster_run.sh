@@ -9,6 +9,7 @@
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/pg.sh"
 . "$(dirname "$0")/slots.sh"
+. "$(dirname "$0")/proxy.sh"
 require_no_journal
 require_jq
 pg_start
@@ -80,7 +81,21 @@ assert_eq "$host|success" \
     "the cluster's last run of daily in status"
 assert_eq null "$(json_get '.cluster.tasks[] | select(.task == "daily") | .running')" "nobody holds daily now"
 
-# 6. The cluster database cannot be reached: nothing runs, the run fails, and
+# 6. An idle wake (nothing due) connects to nothing: a minutely timer's usual
+#    wake costs the database no session. Through a proxy that counts.
+proxy_start idle --target "127.0.0.1:$PT_PG_PORT"
+cluster_toml "$PT_PG_APP_TCP_CONNINFO port=${PT_PROXY_PORT[idle]} password=$PT_PG_APP_PASSWORD" | make_config
+run_pt --config "$CFG" run --scheduled daily --json
+assert_rc 0
+assert_eq "$slot" "$(slot_done daily)" "nothing due"
+assert_eq 0 "$(proxy_send idle stats | jq -r .connections)" "connections of an idle wake"
+write_slot_state daily "$DAILY" "$(daily_slot 1)"
+run_pt --config "$CFG" run --scheduled daily --json
+assert_rc 0
+assert_eq skipped "$(json_get '.tasks[0].result')" "a due slot, asked through the proxy"
+(($(proxy_send idle stats | jq -r .connections) >= 1)) || fail "a due slot did not connect to the cluster"
+
+# 7. The cluster database cannot be reached: nothing runs, the run fails, and
 #    the slot stays due for the next wake.
 blackhole_start 60
 cluster_toml "host=127.0.0.1 port=$PT_BLACKHOLE_PORT user=app dbname=app connect_timeout=1" | make_config
@@ -91,7 +106,7 @@ assert_eq error "$(json_get '.tasks[0].result')" "a slot the cluster could not b
 assert_contains "$(json_get '.tasks[0].detail')" "not run: the cluster could not be asked" "the detail"
 assert_eq "$(daily_slot 1)" "$(slot_done daily)" "the slot stays due"
 
-# 7. The SQL a DBA runs, without a config or a database.
+# 8. The SQL a DBA runs, without a config or a database.
 run_pt cluster init --print
 assert_rc 0
 assert_contains "$(cat "$T/stdout")" "CREATE SCHEMA IF NOT EXISTS periodic_tasks;" "cluster init --print"

@@ -152,6 +152,11 @@ public:
     if (claim_error) {
       return tl::unexpected(*claim_error);
     }
+    if (!next_answers.empty()) {
+      ClaimOutcome next = next_answers.front();
+      next_answers.erase(next_answers.begin());
+      return next;
+    }
     return claim_answer;
   }
   ClusterResult<bool> heartbeat(const ClaimKey&, int, Duration) override
@@ -215,6 +220,7 @@ public:
   };
   std::mutex mutex;
   ClaimOutcome claim_answer = Claimed{1};
+  std::vector<ClaimOutcome> next_answers; // answered first, in order, before claim_answer
   std::optional<ClusterError> claim_error;
   std::optional<HeldBy> lock_answer;
   bool heartbeat_holds = true;

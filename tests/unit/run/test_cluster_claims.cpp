@@ -351,3 +351,19 @@ TEST_CASE("ClusterClaims: a SQL task the fence cancelled is killed, not timed ou
   CHECK(outcome.claim == ClaimState::fenced);
   CHECK(outcome.detail.ends_with("; cancelled and rolled back"));
 }
+
+TEST_CASE("ClusterClaims: a lock held before the winner's row is visible is asked again")
+{
+  ClaimsFixture f;
+  f.configure = [](FakeClusterStore& store) {
+    store.next_answers = {HeldBy{}, HeldBy{}};
+    store.claim_answer = Done{ClaimHolder{"db-2", "b", 7, "r"}, "success", 1, false};
+  };
+  auto acquired = f.claims.acquire(cluster_task("ledger"), slot_run());
+  REQUIRE(std::holds_alternative<TaskOutcome>(acquired));
+  const auto& outcome = std::get<TaskOutcome>(acquired);
+  CHECK(outcome.claim == ClaimState::done);
+  REQUIRE(outcome.owner);
+  CHECK(outcome.owner->host == "db-2");
+  CHECK(f.store->claims.size() == 3);
+}
