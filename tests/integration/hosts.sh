@@ -33,11 +33,6 @@ require_hosts() {
     require_tool unshare hostname jq
 }
 
-# host_dir NAME: prints the directory of host NAME.
-host_dir() {
-    printf '%s\n' "$T/hosts/$1"
-}
-
 # host_init NAME: makes host NAME's directories (safe to repeat).
 host_init() {
     local dir="$T/hosts/$1"
