@@ -31,6 +31,7 @@ HOST_WRAPPER=()    # words put before the binary, e.g. (faketime -f +5m)
 require_hosts() {
     require_root "unshare -u and hostname need CAP_SYS_ADMIN"
     require_tool unshare hostname jq
+    unshare -u -- true 2>/dev/null || skip "unshare -u fails here: no UTS namespaces for the hosts (a container without CAP_SYS_ADMIN?)"
 }
 
 # host_init NAME: makes host NAME's directories (safe to repeat).
