@@ -234,27 +234,41 @@ ClusterResult<ClaimOutcome> PgClusterStore::claim(const ClaimKey& key, const Cla
     return held->second.as_seen;
   }
   auto outcome = [&]() -> ClusterResult<ClaimOutcome> {
-    if (auto connected = ensure_connected(); !connected) {
-      return tl::unexpected(connected.error());
-    }
-    auto id = task_id(key.task);
-    if (!id) {
-      return tl::unexpected(id.error());
-    }
-    auto locked = m_session->run(
-        {{k_lock_sql, {std::to_string(k_cluster_lock_namespace), std::to_string(*id), key.task}}});
+    auto locked = take_lock(key.task);
     if (!locked) {
       return tl::unexpected(locked.error());
     }
-    const auto* row = locked->front().get();
-    if (text_at(row, 0, 0) != "t") {
-      return HeldBy{holder_at(row, 1), to_int(int_at(row, 0, 5)), int_at(row, 0, 6),
-                    int_at(row, 0, 7)};
+    if (const auto* held = std::get_if<HeldBy>(&*locked)) {
+      return *held;
     }
-    return claim_locked(key, holder, lease, *id);
+    return claim_locked(key, holder, lease, std::get<int>(*locked));
   }();
   forget_claims_if_lost();
   return outcome;
+}
+
+// Connects if need be and takes the task's lock: its id when the lock is
+// ours now, else who runs the task.
+ClusterResult<std::variant<int, HeldBy>> PgClusterStore::take_lock(const std::string& task)
+{
+  if (auto connected = ensure_connected(); !connected) {
+    return tl::unexpected(connected.error());
+  }
+  auto id = task_id(task);
+  if (!id) {
+    return tl::unexpected(id.error());
+  }
+  auto locked = m_session->run(
+      {{k_lock_sql, {std::to_string(k_cluster_lock_namespace), std::to_string(*id), task}}});
+  if (!locked) {
+    return tl::unexpected(locked.error());
+  }
+  const auto* row = locked->front().get();
+  if (text_at(row, 0, 0) != "t") {
+    return HeldBy{holder_at(row, 1), to_int(int_at(row, 0, 5)), int_at(row, 0, 6),
+                  int_at(row, 0, 7)};
+  }
+  return *id;
 }
 
 // Decides with the task's lock held; keeps the lock only when Claimed.
@@ -364,24 +378,14 @@ ClusterResult<std::optional<HeldBy>> PgClusterStore::lock(const std::string& tas
     return held->second.as_seen;
   }
   auto outcome = [&]() -> ClusterResult<std::optional<HeldBy>> {
-    if (auto connected = ensure_connected(); !connected) {
-      return tl::unexpected(connected.error());
-    }
-    auto id = task_id(task);
-    if (!id) {
-      return tl::unexpected(id.error());
-    }
-    auto locked = m_session->run(
-        {{k_lock_sql, {std::to_string(k_cluster_lock_namespace), std::to_string(*id), task}}});
+    auto locked = take_lock(task);
     if (!locked) {
       return tl::unexpected(locked.error());
     }
-    const auto* row = locked->front().get();
-    if (text_at(row, 0, 0) != "t") {
-      return HeldBy{holder_at(row, 1), to_int(int_at(row, 0, 5)), int_at(row, 0, 6),
-                    int_at(row, 0, 7)};
+    if (const auto* held = std::get_if<HeldBy>(&*locked)) {
+      return *held;
     }
-    m_held[task] = Held{*id, HeldBy{holder, 0, std::nullopt, std::nullopt}};
+    m_held[task] = Held{std::get<int>(*locked), HeldBy{holder, 0, std::nullopt, std::nullopt}};
     return std::nullopt;
   }();
   forget_claims_if_lost();

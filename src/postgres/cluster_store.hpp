@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <variant>
 
 #include "config/config.hpp"
 #include "postgres/cluster.hpp"
@@ -65,6 +66,7 @@ private:
   explicit PgClusterStore(std::unique_ptr<pg::ClusterSession> session);
   ClusterResult<void> ensure_connected();
   ClusterResult<int> task_id(const std::string& task);
+  ClusterResult<std::variant<int, HeldBy>> take_lock(const std::string& task);
   ClusterResult<ClaimOutcome> claim_locked(const ClaimKey& key, const ClaimHolder& holder,
                                            Duration lease, int id);
   ClusterResult<void> unlock(int id);
