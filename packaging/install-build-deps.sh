@@ -21,12 +21,14 @@ if [ "${1:-}" = "--tests" ]; then
     # of it, which the cluster store must refuse), a private journald,
     # promtool (package prometheus) for the metrics textfile and alert rules,
     # valgrind to count instructions where growth matters (not time), strace to
-    # count system calls (how often a file is read, never how long it takes);
+    # count system calls (how often a file is read, never how long it takes),
+    # faketime for a cluster host whose clock is wrong;
     # then the Debian package, its lint and the system test in a booted container.
     apt-get install -y -qq --no-install-recommends \
         util-linux procps jq python3 postgresql-15 postgresql-client-15 pgbouncer \
         clang-format clang-tidy \
         valgrind strace \
+        faketime \
         prometheus \
         debhelper dpkg-dev fakeroot lintian devscripts \
         systemd-container debootstrap \
