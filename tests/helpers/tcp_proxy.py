@@ -14,7 +14,9 @@ socket --control, answered with one line ("ok ..." or "error ..."):
                 connections stay open, so each end sees a silent peer (a
                 partition, not a reset); new connections are accepted and
                 then hear nothing either
-    heal        forward again (what was dropped stays lost)
+    heal        forward again (what was dropped stays lost; a connection one end
+                closed during the blackhole, which the other end never heard
+                of, is reset now)
     drop        close every connection at once with a reset (SO_LINGER 0)
     delay MS    hold each chunk MS milliseconds in each direction
     stats       JSON: connections, bytes each way, round trips (a client
@@ -43,6 +45,7 @@ class Link:
         self.last_from_client = None  # which side sent last: True client, False server
         self.pending = {client: [], server: []}  # bytes waiting to be written to that socket
         self.closed = False
+        self.half_closed = False  # one end closed while blackholed: cut on heal
 
 
 class Proxy:
@@ -88,6 +91,8 @@ class Proxy:
             return
         link.closed = True
         for sock in (link.client, link.server):
+            if sock not in self.peer:
+                continue  # the end that closed during a blackhole
             del self.peer[sock]
             self.sel.unregister(sock)
             if reset:
@@ -102,6 +107,14 @@ class Proxy:
         except ConnectionError:
             data = b""
         if not data:
+            if self.blackholed:
+                # A partition hides a close too: the other end hears nothing
+                # until the network heals, and then finds its connection gone.
+                self.sel.unregister(sock)
+                del self.peer[sock]
+                sock.close()
+                link.half_closed = True
+                return
             self.flush(link)
             self.close(link)
             return
@@ -176,6 +189,8 @@ class Proxy:
             return "ok blackhole"
         if words[0] == "heal":
             self.blackholed = False
+            for link in [link for link in self.links if link.half_closed]:
+                self.close(link, reset=True)
             return "ok heal"
         if words[0] == "drop":
             count = len(self.links)
