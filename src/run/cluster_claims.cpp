@@ -332,7 +332,8 @@ ClusterAcquired ClusterClaims::acquire(const Task& task, const RunContext& conte
   return outcome;
 }
 
-void ClusterClaims::finish(ClaimHold& hold, TaskOutcome& outcome, bool marked_in_sql)
+void ClusterClaims::finish(ClaimHold& hold, TaskOutcome& outcome, bool marked_in_sql,
+                           bool interrupted)
 {
   hold.stop();
   outcome.claim = ClaimState::won;
@@ -360,9 +361,10 @@ void ClusterClaims::finish(ClaimHold& hold, TaskOutcome& outcome, bool marked_in
   // a fenced slot (left running: its lease runs out and the next wake, here
   // or elsewhere, takes it over): give the lock back; a broken session
   // already did.
-  if (!hold.scheduled() || marked_in_sql || outcome.claim == ClaimState::fenced) {
-    if (auto released = m_store->release(hold.key());
-        !released && outcome.claim != ClaimState::fenced) {
+  const bool unfinished =
+      outcome.claim == ClaimState::fenced || (interrupted && outcome.result != TaskResult::success);
+  if (!hold.scheduled() || marked_in_sql || unfinished) {
+    if (auto released = m_store->release(hold.key()); !released && !unfinished) {
       outcome.detail += fmt::format("; the cluster lock was not given back ({}): it ends with "
                                     "this process's session",
                                     released.error().message);

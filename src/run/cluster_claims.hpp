@@ -94,8 +94,10 @@ public:
   // After the run: stops renewing, then marks the slot done with the
   // outcome's result (unless `marked_in_sql`: the task's own transaction
   // committed the mark) or gives the lock back, and records a fence or a
-  // failure to finish in `outcome`.
-  void finish(ClaimHold& hold, TaskOutcome& outcome, bool marked_in_sql);
+  // failure to finish in `outcome`. A task that did not succeed in a run that
+  // was `interrupted` (a stop signal to the runner) leaves its slot unfinished,
+  // as in single-host mode: the lease runs out and a later wake takes it over.
+  void finish(ClaimHold& hold, TaskOutcome& outcome, bool marked_in_sql, bool interrupted);
 
   // Deletes finished claims older than the retention (a warning text when it
   // could not; empty when it did or there was nothing to open).

@@ -183,7 +183,7 @@ TaskOutcome run_claimed(const Settings& settings, const Task& task, const RunReq
   auto& hold = *std::get<std::unique_ptr<ClaimHold>>(acquired);
   TaskOutcome outcome = run_locked(settings, task, request, deps, position, &hold);
   const bool marked = marks_done_in_sql(task, &hold, deps) && outcome.result == TaskResult::success;
-  deps.cluster->finish(hold, outcome, marked);
+  deps.cluster->finish(hold, outcome, marked, deps.stop.stop_signal() != 0);
   return outcome;
 }
 

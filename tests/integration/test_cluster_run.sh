@@ -81,7 +81,27 @@ assert_eq "$host|success" \
     "the cluster's last run of daily in status"
 assert_eq null "$(json_get '.cluster.tasks[] | select(.task == "daily") | .running')" "nobody holds daily now"
 
-# 6. An idle wake (nothing due) connects to nothing: a minutely timer's usual
+# 6. Stopped with the runner (SIGTERM): as in single-host mode the slot stays
+#    due here, and its claim is given back unfinished, for a later wake to
+#    take over once the lease ends.
+{
+    cluster_toml "$PT_PG_APP_CONNINFO"
+    printf '\n[[task]]\nname = "stopped"\nschedule = "%s"\n' "$DAILY"
+    printf 'command = ["/bin/sh", "-c", "touch %s; exec sleep 30"]\n' "$T/stopped-started"
+} | make_config
+write_slot_state stopped "$DAILY" "$(daily_slot 1)"
+"$PT_BIN" --config "$CFG" run --scheduled stopped --json </dev/null >"$T/stdout" 2>"$T/stderr" &
+RUNNER_PID=$!
+BG_PIDS+=("$RUNNER_PID")
+wait_for_file "$T/stopped-started"
+stop_runner TERM
+assert_rc 143
+assert_eq "1|running" \
+    "$(pg_app_sql "SELECT attempt || '|' || state FROM periodic_tasks.claims WHERE task = 'stopped'")" \
+    "the claim of a slot stopped with the runner"
+assert_eq "$(daily_slot 1)" "$(slot_done stopped)" "the stopped slot stays due"
+
+# 7. An idle wake (nothing due) connects to nothing: a minutely timer's usual
 #    wake costs the database no session. Through a proxy that counts.
 proxy_start idle --target "127.0.0.1:$PT_PG_PORT"
 cluster_toml "$PT_PG_APP_TCP_CONNINFO port=${PT_PROXY_PORT[idle]} password=$PT_PG_APP_PASSWORD" | make_config
@@ -95,7 +115,7 @@ assert_rc 0
 assert_eq skipped "$(json_get '.tasks[0].result')" "a due slot, asked through the proxy"
 (($(proxy_send idle stats | jq -r .connections) >= 1)) || fail "a due slot did not connect to the cluster"
 
-# 7. The cluster database cannot be reached: nothing runs, the run fails, and
+# 8. The cluster database cannot be reached: nothing runs, the run fails, and
 #    the slot stays due for the next wake.
 blackhole_start 60
 cluster_toml "host=127.0.0.1 port=$PT_BLACKHOLE_PORT user=app dbname=app connect_timeout=1" | make_config
@@ -106,7 +126,7 @@ assert_eq error "$(json_get '.tasks[0].result')" "a slot the cluster could not b
 assert_contains "$(json_get '.tasks[0].detail')" "not run: the cluster could not be asked" "the detail"
 assert_eq "$(daily_slot 1)" "$(slot_done daily)" "the slot stays due"
 
-# 8. The SQL a DBA runs, without a config or a database.
+# 9. The SQL a DBA runs, without a config or a database.
 run_pt cluster init --print
 assert_rc 0
 assert_contains "$(cat "$T/stdout")" "CREATE SCHEMA IF NOT EXISTS periodic_tasks;" "cluster init --print"

@@ -101,7 +101,7 @@ TEST_CASE("ClusterClaims: a won slot is held under the slot's key, for this host
 
   TaskOutcome outcome;
   outcome.result = TaskResult::failed;
-  f.claims.finish(hold, outcome, false);
+  f.claims.finish(hold, outcome, false, false);
   REQUIRE(f.store->finishes.size() == 1);
   CHECK(f.store->finishes[0].result == "failed");
   CHECK(f.store->finishes[0].attempt == 1);
@@ -190,7 +190,7 @@ TEST_CASE("ClusterClaims: a run by hand takes the task's lock, never a slot, and
   REQUIRE(f.store->locks.size() == 1);
   TaskOutcome outcome;
   outcome.result = TaskResult::success;
-  f.claims.finish(hold, outcome, false);
+  f.claims.finish(hold, outcome, false, false);
   CHECK(f.store->finishes.empty());
   CHECK(f.store->releases == std::vector<std::string>{"ledger"});
 }
@@ -202,7 +202,7 @@ TEST_CASE("ClusterClaims: a SQL task that committed its own done mark is not fin
   auto& hold = *std::get<std::unique_ptr<ClaimHold>>(acquired);
   TaskOutcome outcome;
   outcome.result = TaskResult::success;
-  f.claims.finish(hold, outcome, true);
+  f.claims.finish(hold, outcome, true, false);
   CHECK(f.store->finishes.empty());
   CHECK(f.store->releases == std::vector<std::string>{"ledger"});
 }
@@ -217,7 +217,7 @@ TEST_CASE("ClusterClaims: a done mark refused as fenced (PTF01) is recorded kill
   outcome.sqlstate = "PTF01";
   outcome.db_error = "the claim of task \"ledger\" for slot 2026-12-07T07:00:00Z is no longer "
                      "attempt 1";
-  f.claims.finish(hold, outcome, false);
+  f.claims.finish(hold, outcome, false, false);
   CHECK(outcome.result == TaskResult::killed);
   CHECK(outcome.detail.starts_with("fenced: the claim of task"));
   CHECK(f.store->finishes.empty());
@@ -322,7 +322,7 @@ TEST_CASE("ClusterClaims: a fenced task leaves its slot due and its claim to be 
   TaskOutcome outcome;
   outcome.result = TaskResult::killed;
   outcome.detail = "fenced: stopped, this host no longer holds the task's cluster claim";
-  f.claims.finish(hold, outcome, false);
+  f.claims.finish(hold, outcome, false, false);
   CHECK(outcome.claim == ClaimState::fenced);
   CHECK(outcome.detail ==
         "fenced: the claim of slot 2026-12-07T07:00:00Z is no longer attempt 1 (another host "
@@ -346,7 +346,7 @@ TEST_CASE("ClusterClaims: a SQL task the fence cancelled is killed, not timed ou
   TaskOutcome outcome;
   outcome.kind = TaskKind::sql;
   outcome.result = TaskResult::timeout;
-  f.claims.finish(hold, outcome, false);
+  f.claims.finish(hold, outcome, false, false);
   CHECK(outcome.result == TaskResult::killed);
   CHECK(outcome.claim == ClaimState::fenced);
   CHECK(outcome.detail.ends_with("; cancelled and rolled back"));
@@ -377,10 +377,23 @@ TEST_CASE("ClusterClaims: a slot the cluster could not record done stays due")
   TaskOutcome outcome;
   outcome.result = TaskResult::error;
   outcome.detail = "server closed the connection unexpectedly";
-  f.claims.finish(hold, outcome, false);
+  f.claims.finish(hold, outcome, false, false);
   CHECK(outcome.claim == ClaimState::unrecorded);
   CHECK(outcome.detail.find("it stays due") != std::string::npos);
   RunSummary summary;
   summary.tasks.push_back(outcome);
   CHECK_FALSE(completes_slot(summary));
+}
+
+TEST_CASE("ClusterClaims: a task stopped with the runner leaves its slot's claim unfinished")
+{
+  ClaimsFixture f;
+  auto acquired = f.claims.acquire(cluster_task("ledger"), slot_run());
+  auto& hold = *std::get<std::unique_ptr<ClaimHold>>(acquired);
+  TaskOutcome outcome;
+  outcome.result = TaskResult::killed;
+  outcome.detail = "stopped by SIGTERM to the runner";
+  f.claims.finish(hold, outcome, false, true);
+  CHECK(f.store->finishes.empty());
+  CHECK(f.store->releases == std::vector<std::string>{"ledger"});
 }
