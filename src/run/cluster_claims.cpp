@@ -247,31 +247,39 @@ ClusterAcquired ClusterClaims::acquire(const Task& task, const RunContext& conte
   if (!opened) {
     return unavailable(task, context, opened.error().message);
   }
-  ClusterStore& claims = **opened;
   ClaimHolder holder = m_self;
   holder.run_id = context.run_id;
+  return context.slot_time ? claim_slot(**opened, task, context, holder)
+                           : lock_task(**opened, task, context, holder);
+}
 
-  if (!context.slot_time) { // by hand: the task's lock, and no slot
-    auto locked = claims.lock(task.name, holder);
-    if (!locked) {
-      return unavailable(task, context, locked.error().message);
-    }
-    if (*locked) {
-      const HeldBy& held = **locked;
-      TaskOutcome outcome =
-          not_run(task, TaskResult::skipped, SkipReason::claimed, ClaimState::held,
-                  fmt::format("already running in the cluster: {}{}", describe(held.holder),
-                              held.slot ? fmt::format(" runs slot {}", slot_text(*held.slot))
-                                        : std::string()));
-      if (held.holder) {
-        outcome.owner = owner_of(*held.holder);
-      }
-      return outcome;
-    }
-    return std::make_unique<ClaimHold>(claims, ClaimKey{task.name, 0}, 0, false, m_settings.lease);
+// By hand: the task's cluster-wide lock, and no slot.
+ClusterAcquired ClusterClaims::lock_task(ClusterStore& claims, const Task& task,
+                                         const RunContext& context, const ClaimHolder& holder)
+{
+  auto locked = claims.lock(task.name, holder);
+  if (!locked) {
+    return unavailable(task, context, locked.error().message);
   }
+  if (*locked) {
+    const HeldBy& held = **locked;
+    TaskOutcome outcome =
+        not_run(task, TaskResult::skipped, SkipReason::claimed, ClaimState::held,
+                fmt::format("already running in the cluster: {}{}", describe(held.holder),
+                            held.slot ? fmt::format(" runs slot {}", slot_text(*held.slot))
+                                      : std::string()));
+    if (held.holder) {
+      outcome.owner = owner_of(*held.holder);
+    }
+    return outcome;
+  }
+  return std::make_unique<ClaimHold>(claims, ClaimKey{task.name, 0}, 0, false, m_settings.lease);
+}
 
-  // A scheduled slot: never claimed by a host whose clock is off.
+// A scheduled slot: never claimed by a host whose clock is off.
+ClusterAcquired ClusterClaims::claim_slot(ClusterStore& claims, const Task& task,
+                                          const RunContext& context, const ClaimHolder& holder)
+{
   auto skew = clock_skew();
   if (!skew) {
     return unavailable(task, context, skew.error().message);

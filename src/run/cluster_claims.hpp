@@ -107,6 +107,10 @@ public:
 
 private:
   ClusterResult<ClusterStore*> store();
+  ClusterAcquired lock_task(ClusterStore& claims, const Task& task, const RunContext& context,
+                            const ClaimHolder& holder);
+  ClusterAcquired claim_slot(ClusterStore& claims, const Task& task, const RunContext& context,
+                             const ClaimHolder& holder);
 
   ClusterSettings m_settings;
   ClusterStoreOpener m_open;

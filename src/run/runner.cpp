@@ -92,7 +92,7 @@ TaskOutcome run_sql_attempt(const Settings& settings, const Task& task, const Ru
 {
   SqlRequest sql = sql_request(task, request.context);
   sql.fence_fd = hold != nullptr ? hold->fence_fd() : -1;
-  if (marks_done_in_sql(task, hold, deps)) {
+  if (hold != nullptr && marks_done_in_sql(task, hold, deps)) {
     sql.final_statement =
         SqlRequest::Final{std::string(cluster_done_mark_sql()),
                           {task.name, request.context.slot, std::to_string(hold->attempt()),
