@@ -126,7 +126,19 @@ assert_eq error "$(json_get '.tasks[0].result')" "a slot the cluster could not b
 assert_contains "$(json_get '.tasks[0].detail')" "not run: the cluster could not be asked" "the detail"
 assert_eq "$(daily_slot 1)" "$(slot_done daily)" "the slot stays due"
 
-# 9. The SQL a DBA runs, without a config or a database.
+# 9. cluster init creates the schema in a database that has none, and says so.
+pg_sql "CREATE DATABASE app2 OWNER app STRATEGY FILE_COPY"
+{
+    printf '[databases.main]\nconninfo = "host=%s port=%s user=app dbname=app2"\n' \
+        "$PT_PG_SOCKET_DIR" "$PT_PG_PORT"
+    printf '\n[cluster]\ndatabase = "main"\n'
+} | make_config
+run_pt --config "$CFG" cluster init
+assert_rc 0
+assert_contains "$(cat "$T/stdout")" "is at version 1" "cluster init"
+assert_eq 1 "$(pg_sql "SELECT max(version) FROM periodic_tasks.schema_version" app2)" "the schema cluster init made"
+
+# 10. The SQL a DBA runs, without a config or a database.
 run_pt cluster init --print
 assert_rc 0
 assert_contains "$(cat "$T/stdout")" "CREATE SCHEMA IF NOT EXISTS periodic_tasks;" "cluster init --print"
