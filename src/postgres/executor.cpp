@@ -46,13 +46,13 @@
 // a client's BEGIN opened (the server says 2D000). Each command then goes out
 // with the extended protocol, whose Parse refuses more than one command
 // (42601): a command the split got wrong fails, it never slips past the check.
-// After each command the transaction status must still be "in transaction"
-// and its tag not COMMIT or PREPARE TRANSACTION (COMMIT AND CHAIN leaves it in
-// one), or the task fails there as refused: that check holds regardless of
-// the split, though by then the work before may be committed (ROLLBACK AND
-// CHAIN only the split can tell from ROLLBACK TO, whose tag it shares; it
-// commits nothing). Splitting costs a round trip per further command of a
-// multi-command string. A statement of a task without params that uses $n is
+// A command whose tag is COMMIT or PREPARE TRANSACTION (COMMIT AND CHAIN
+// leaves a transaction open) fails the task as refused: that check holds
+// regardless of the split, though by then what ran before and after it may
+// be committed, the whole task being one pipeline (ROLLBACK AND CHAIN only
+// the split can tell from ROLLBACK TO, whose tag it shares; it commits
+// nothing). Splitting costs nothing: the commands of a string go out in the
+// same pipeline. A statement of a task without params that uses $n is
 // refused by us, as the extended protocol would take it for a parameter to
 // bind (and fail at Bind with a protocol error).
 //
@@ -80,16 +80,31 @@
 // the first ones for the preview and drops the rest, so memory stays bounded
 // whatever the result (5M rows: +0.05 MB peak RSS over a one-row task).
 //
-// Round trips: BEGIN, the settings and the Parse and Describe of the first
-// statement go out together in pipeline mode; so do Parse and Describe of
-// each further statement with parameters. The Describe tells how many $n the
-// statement uses, so a task can bind params = ["as_of", "run_id"] while one of
-// its statements uses only $1. Statements of a task without parameters go out
-// as Parse/Bind/Execute in one round trip. COMMIT and DISCARD ALL go together.
-// A one-statement task thus costs three round trips: BEGIN..., the
-// statement, COMMIT. A leading SET TRANSACTION (isolation level) joins the
-// BEGIN batch, ahead of the settings query, since it must precede any query
-// of the transaction.
+// Round trips: one per task. BEGIN, a leading SET TRANSACTION (isolation
+// level: it must precede any query), the settings, every command of the
+// task, the final statement (the cluster's done mark), COMMIT (ROLLBACK in a
+// dry run) and DISCARD ALL go out together in pipeline mode with one sync
+// point, and their results are read in order. A command binds the first
+// $1..$n of the task's params, n being the highest $n it uses as the split
+// counts it (the server counts the same way), so a task can bind params =
+// ["as_of", "run_id"] while one of its statements uses only $1; a statement
+// that uses more than the task binds is refused before anything is sent.
+// Each command's rows are read in single-row mode (PQsetSingleRowMode
+// between one command's results and the next's).
+//
+// Errors stay exact. A command the server refuses aborts the pipeline: the
+// server skips what follows up to the sync point (COMMIT included), so the
+// transaction is left failed and is rolled back; the message, SQLSTATE and
+// position are the command's own, and the failed statement is known by its
+// place in the pipeline. A timeout or a stop cancels whatever runs; if COMMIT
+// turns out to have been answered, the work is done and reported so. The
+// price of sending COMMIT before the statements' results are known: a
+// connection that breaks with no error received may have committed (08007,
+// never retried). A connection that sat idle for more than a second before
+// the task (a command task ran in between, say) may have died unseen, so for
+// it BEGIN and the settings go first, alone, and a break there means nothing
+// ran and the task goes on a new connection. A session the server ended
+// while idle answers BEGIN with its FATAL, which is the same proof.
 //
 // Notices (RAISE NOTICE, "skipping" from IF EXISTS) are dropped: libpq would
 // print them on the runner's stderr. COPY from or to the client has nobody to
@@ -126,6 +141,14 @@ using pg::Clock;
 using pg::pq;
 using pg::Waiter;
 
+namespace {
+
+// A reused connection idle longer than this has its BEGIN confirmed before
+// the task's statements and COMMIT go out (one more round trip).
+constexpr auto k_confirm_idle_after = std::chrono::seconds(1);
+
+} // namespace
+
 SqlResult PgExecutor::Session::run(const SqlRequest& request, Waiter& waiter,
                                    const SecretSource& secrets)
 {
@@ -143,7 +166,12 @@ SqlResult PgExecutor::Session::run(const SqlRequest& request, Waiter& waiter,
       }
       m_conn = std::move(*connected);
     }
-    auto ending = pg::run_transaction(m_conn.get(), request, waiter);
+    // A connection idle for a while may have died unseen (a NAT or firewall
+    // forgets it): BEGIN goes alone first, so that a break is known to have
+    // run nothing and the task may go on a new connection.
+    const bool confirm_first = reused && Clock::now() - m_idle_since > k_confirm_idle_after;
+    auto ending = pg::run_transaction(m_conn.get(), request, waiter, confirm_first);
+    m_idle_since = Clock::now();
     if (!ending.keep_connection) {
       m_conn.reset();
     }

@@ -146,11 +146,14 @@ private:
 
 // Takes each result of what was sent as it arrives.
 using ResultSink = std::function<void(ResultPtr)>;
+// Called in pipeline mode when one command's results are all in, before the
+// next command's first result is read (where PQsetSingleRowMode is allowed).
+using NextCommand = std::function<void()>;
 
 // Collects every result of what was sent: up to libpq's NULL for one command,
 // up to the sync point in pipeline mode (which it then leaves). Returns ready
 // once everything is in, or why waiting ended early.
-Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take);
+Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take, const NextCommand& next = {});
 
 // Collects every result into `results`, except the rows of single-row mode.
 Wake collect(PGconn* conn, Waiter& waiter, Results& results);
@@ -168,7 +171,8 @@ struct Cancelled
 };
 
 // Cancels what `conn` runs and collects its last results into `late`, all
-// within k_cancel_grace, ignoring further stop requests.
+// within k_cancel_grace, ignoring further stop requests. In pipeline mode the
+// commands still to come are read in single-row mode (their rows not kept).
 Cancelled cancel_and_collect(PGconn* conn, Waiter& waiter, Results& late);
 
 // --- Results (postgres/results.cpp) ----------------------------------------------
@@ -242,12 +246,15 @@ struct Ending
 {
   SqlResult result;
   bool keep_connection = true;
-  bool nothing_ran = false; // the connection broke at BEGIN: the task may run on a new one
+  bool nothing_ran = false; // the connection broke before BEGIN ran: the task may run on a new one
 };
 
 // Runs `request` on the open, idle `conn`: BEGIN and the settings, each
-// statement, then COMMIT (or ROLLBACK); cancels and rolls back on any failure.
-Ending run_transaction(PGconn* conn, const SqlRequest& request, Waiter& waiter);
+// statement, then COMMIT (or ROLLBACK), in one pipeline; cancels and rolls
+// back on any failure. `confirm_first`: BEGIN and the settings go alone first,
+// for a connection that may have died while idle, so that a break there is
+// known to have run nothing (Ending::nothing_ran).
+Ending run_transaction(PGconn* conn, const SqlRequest& request, Waiter& waiter, bool confirm_first);
 
 // --- The cluster claim store's session (postgres/cluster_session.cpp) --------------
 
@@ -330,6 +337,7 @@ private:
   Database m_database;
   pg::Connector m_connector{m_database};
   pg::ConnPtr m_conn;
+  pg::TimePoint m_idle_since; // when the connection's last transaction ended
 };
 
 } // namespace pt

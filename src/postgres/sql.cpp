@@ -3,7 +3,7 @@
 // cure: a transaction that lost a race (serialization failure, deadlock, a
 // lock it would not wait for) or a connection that failed; never a timeout,
 // which would just take as long again, nor a statement the server refused.
-// Never a connection that broke during COMMIT (08007): the work may have
+// Never a connection that broke after COMMIT was sent (08007): the work may have
 // committed, and running it again could do it twice. Nor a failure the
 // executor knows is permanent, such as a password the server refused.
 #include "postgres/sql.hpp"

@@ -12,7 +12,7 @@
 
 namespace pt {
 
-// transaction_resolution_unknown: the connection broke during COMMIT.
+// transaction_resolution_unknown: the connection broke after COMMIT was sent.
 inline constexpr const char* k_sqlstate_commit_unknown = "08007";
 
 struct SqlRequest
@@ -74,7 +74,7 @@ inline constexpr std::size_t k_preview_rows = 10;
 // Returns true when `result` is worth another attempt: serialization failure
 // (40001), deadlock (40P01), lock not available (55P03), connection class 08,
 // or a failed/broken connection. Never for a permanent failure, nor for 08007
-// (the connection broke during COMMIT: the work may have committed).
+// (the connection broke after COMMIT was sent: the work may have committed).
 bool is_retryable(const SqlResult& result);
 
 class SqlExecutor

@@ -2,7 +2,7 @@
 // SQL text as the server will read it, without a server: a statement string
 // split into its commands the way psql splits its input, and the commands
 // that control transactions. Pure, so `check` can use it too; the PostgreSQL
-// edge runs a task's commands one at a time with it (postgres/executor.cpp
+// edge sends a task's commands one by one in a pipeline with it (postgres/executor.cpp
 // tells why).
 #pragma once
 

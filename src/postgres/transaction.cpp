@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 // One task's transaction on an open, clean connection: the task's statements
 // split into commands, and transaction control refused before anything runs;
-// BEGIN with the settings in one pipelined round trip; each command on its own
-// with the extended protocol (Parse/Describe first when the task binds
-// params), its rows read one at a time and the transaction checked after it;
-// then COMMIT (or ROLLBACK) with DISCARD ALL behind it. On any failure a
-// cancel, a ROLLBACK, a DISCARD ALL and a SqlResult that says which statement
-// failed and why. The reasons are at the top of postgres/executor.cpp.
+// then BEGIN, the settings, every command, COMMIT (ROLLBACK in a dry run) and
+// DISCARD ALL sent together in pipeline mode, one round trip, each command's
+// rows read one at a time. On any failure a cancel, a ROLLBACK, a DISCARD ALL
+// and a SqlResult that says which statement failed and why. The reasons are
+// at the top of postgres/executor.cpp.
 #include <algorithm>
 #include <optional>
 #include <string_view>
@@ -52,14 +51,30 @@ struct Command
   int params = 0;            // the highest $n it uses
 };
 
-// Why a step of the transaction did not go on.
+// What goes out in the pipeline, in order; the results come back in the same order.
+enum class Item {
+  begin,           // BEGIN
+  set_transaction, // the task's leading SET TRANSACTION, which must precede any query
+  settings,        // statement_timeout, application_name and the request's settings
+  command,         // one command of the task
+  final_statement, // the request's final statement (the cluster's done mark)
+  end,             // COMMIT, or ROLLBACK in a dry run
+  discard,         // DISCARD ALL
+};
+
+struct Slot
+{
+  Item item;
+  std::size_t command = 0; // index in the commands, for set_transaction and command
+};
+
+// Why the transaction did not go on.
 struct Failure
 {
-  Wake wake = Wake::ready;  // ready: the server refused (see error or message)
-  ResultPtr error;          // the server's error, when it sent one
-  std::string message;      // our explanation, when it did not
-  std::size_t error_at = 0; // where `error` stood among the results of what was sent
-  bool refused = false;     // the task asked for transaction control
+  Wake wake = Wake::ready; // ready: the server refused (see error or message)
+  ResultPtr error;         // the server's error, when it sent one
+  std::string message;     // our explanation, when it did not
+  bool refused = false;    // the task asked for transaction control
 };
 using Step = tl::expected<void, Failure>;
 
@@ -70,7 +85,7 @@ constexpr std::string_view k_refusal =
 Failure refusal(std::string_view shown, std::string_view consequence = {})
 {
   return {Wake::ready, nullptr,
-          fmt::format(fmt::runtime(k_refusal), shown) + std::string(consequence), 0, true};
+          fmt::format(fmt::runtime(k_refusal), shown) + std::string(consequence), true};
 }
 
 // True when `tag` is that of a command that ends or starts a transaction
@@ -98,28 +113,30 @@ bool committed(const Results& results)
 }
 
 // Runs one request on an open, idle connection: BEGIN and the settings, each
-// statement, then COMMIT (or ROLLBACK); cancels and rolls back on any failure.
+// command, then COMMIT (or ROLLBACK), all in one pipeline; cancels and rolls
+// back on any failure.
 class Transaction
 {
 public:
-  Transaction(PGconn* conn, const SqlRequest& request, Waiter& waiter)
-      : m_conn(conn), m_request(request), m_waiter(waiter)
+  Transaction(PGconn* conn, const SqlRequest& request, Waiter& waiter, bool confirm_first)
+      : m_conn(conn), m_request(request), m_waiter(waiter), m_confirm_first(confirm_first)
   {
   }
   Ending run();
 
 private:
   Step plan();
-  Step begin();
-  Step execute(const Command& command);
-  Step execute_with_params(const Command& command);
-  Step read_rows(bool sent_ok, const Command& command);
-  bool send_prepare(const std::string& statement);
-  tl::expected<std::size_t, Failure> params_used(const Results& described) const;
-  Step end();
-  Step await(Results& results);
-  Step sent(bool ok);
-  std::size_t begin_statement(const Failure& failure, bool prepared) const;
+  Step check_params(const Command& command) const;
+  void lay_out();
+  Step exchange(std::size_t from, std::size_t to);
+  bool send(const Slot& slot);
+  bool send_text(const std::string& sql, const std::vector<const char*>& values);
+  void start_item();
+  void take(ResultPtr result);
+  void finish_item();
+  void keep_error(ResultPtr error);
+  Step settle(Wake wake);
+  std::size_t statement_of(std::size_t at) const;
   Ending fail(Failure failure);
   Ending fail_in_time(SqlOutcome outcome);
   bool clean_up();
@@ -127,44 +144,64 @@ private:
   PGconn* m_conn;
   const SqlRequest& m_request;
   Waiter& m_waiter;
+  bool m_confirm_first; // BEGIN and the settings alone first: the connection may have died idle
   SqlResult m_result;
   std::vector<Command> m_commands;
-  bool m_committing = false;
-  bool m_clean = false;                  // DISCARD ALL ran after the transaction ended
-  std::size_t m_begun = 0;               // a leading SET TRANSACTION runs with BEGIN
-  std::optional<std::size_t> m_prepared; // the next command was prepared with BEGIN, uses $1..$n
-  std::size_t m_statement = 0;           // 1-based index of the statement under way, 0: none
+  std::vector<Slot> m_items;            // the pipeline, in order
+  std::size_t m_at = 0;                 // the item whose results are being read
+  std::optional<ResultReader> m_reader; // the results of the command under way
+  ResultPtr m_error;                    // the server's first error
+  std::size_t m_error_at = 0;           // the item it answered
+  bool m_server_error = false;          // the server sent it (it aborted the pipeline there)
+  std::optional<Failure> m_refusal;     // a command that left the transaction after all
+  std::size_t m_statement = 0;          // 1-based index of the statement that failed, 0: none
+  bool m_commit_sent = false; // COMMIT is on its way: a broken connection leaves it in doubt
+  bool m_ended = false;       // COMMIT (or ROLLBACK) answered as sent
+  bool m_discarded = false;   // DISCARD ALL answered
+  bool m_clean = false;       // the session is idle and reset
 };
 
 Ending Transaction::run()
 {
   if (auto planned = plan(); !planned) {
-    m_result.outcome = SqlOutcome::refused;
+    m_result.outcome = planned.error().refused ? SqlOutcome::refused : SqlOutcome::sql_error;
     m_result.message = std::move(planned.error().message);
     m_result.failed_statement = static_cast<int>(m_statement);
     return {std::move(m_result), true}; // nothing was sent: the session is as clean as it was
   }
-  if (auto began = begin(); !began) {
-    const bool broken = began.error().wake == Wake::broken;
-    auto ending = fail(std::move(began.error()));
-    ending.nothing_ran = broken;
-    return ending;
-  }
-  for (auto i = m_begun; i < m_commands.size(); ++i) {
-    m_statement = m_commands[i].statement;
-    if (auto done = execute(m_commands[i]); !done) {
-      return fail(std::move(done.error()));
+  lay_out();
+  std::size_t from = 0;
+  if (m_confirm_first) {
+    const auto opened =
+        static_cast<std::size_t>(std::find_if(m_items.begin(), m_items.end(),
+                                              [](const Slot& slot) {
+                                                return slot.item == Item::command ||
+                                                       slot.item == Item::final_statement ||
+                                                       slot.item == Item::end;
+                                              }) -
+                                 m_items.begin());
+    if (auto began = exchange(0, opened); !began) {
+      const bool broken = began.error().wake == Wake::broken;
+      auto ending = fail(std::move(began.error()));
+      ending.nothing_ran = broken;
+      return ending;
     }
+    from = opened;
   }
-  m_statement = 0;
-  if (auto ended = end(); !ended) {
-    return fail(std::move(ended.error()));
+  if (auto done = exchange(from, m_items.size()); !done) {
+    // A session the server ended before BEGIN (its FATAL answers BEGIN): nothing ran.
+    const bool before_begin =
+        done.error().wake == Wake::broken && from == 0 && m_error_at == 0 && m_server_error;
+    auto ending = fail(std::move(done.error()));
+    ending.nothing_ran = before_begin;
+    return ending;
   }
   return {std::move(m_result), m_clean};
 }
 
 // Splits the task's statements into commands, as the server will read them,
-// and refuses the task if one of them is transaction control.
+// and refuses the task if one of them is transaction control or uses a $n it
+// does not bind: before anything is sent.
 Step Transaction::plan()
 {
   const char* standard = pq().PQparameterStatus(m_conn, "standard_conforming_strings");
@@ -174,239 +211,225 @@ Step Transaction::plan()
   const auto& statements = m_request.statements;
   for (std::size_t i = 0; i < statements.size(); ++i) {
     for (const auto& command : split_commands(statements[i], strings)) {
+      m_statement = i + 1;
       if (auto shown = transaction_control(command.text); !shown.empty()) {
-        m_statement = i + 1;
         return tl::unexpected(refusal(shown));
       }
       m_commands.push_back({std::string(command.text), i + 1, command.params});
-    }
-  }
-  return {};
-}
-
-Step Transaction::sent(bool ok)
-{
-  if (ok) {
-    return {};
-  }
-  return tl::unexpected(Failure{Wake::broken, nullptr, one_line(pq().PQerrorMessage(m_conn))});
-}
-
-// Waits for what was sent; fails on the first error the server reported.
-Step Transaction::await(Results& results)
-{
-  const auto wake = collect(m_conn, m_waiter, results);
-  const auto* error = first_error(results);
-  if (wake != Wake::ready || error != nullptr) {
-    ResultPtr kept;
-    std::size_t at = 0;
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      if (results[i].get() == error) {
-        kept = std::move(results[i]);
-        at = i;
+      if (auto step = check_params(m_commands.back()); !step) {
+        return step;
       }
     }
-    return tl::unexpected(Failure{wake, std::move(kept), {}, at});
   }
+  m_statement = 0;
   return {};
 }
 
-// BEGIN, a leading SET TRANSACTION of the task (it must come before any
-// query), then statement_timeout, application_name and the request's settings
-// as transaction-local settings: one round trip.
-Step Transaction::begin()
+// Each command binds the first $1..$n of the request's params, n being the
+// highest it uses (as the server counts its parameters).
+Step Transaction::check_params(const Command& command) const
 {
-  const auto& commands = m_commands;
-  m_begun = !commands.empty() && is_set_transaction(commands.front().text) ? 1 : 0;
-  std::vector<std::string> bound{"statement_timeout", statement_timeout_value(m_request.timeout)};
-  if (!m_request.application_name.empty()) {
-    bound.insert(bound.end(), {"application_name", m_request.application_name});
+  const auto used = static_cast<std::size_t>(command.params);
+  if (used == 0 || used <= m_request.params.size()) {
+    return {};
   }
-  for (const auto& [name, value] : m_request.settings) {
-    bound.insert(bound.end(), {name, value});
+  return tl::unexpected(
+      Failure{Wake::ready, nullptr,
+              m_request.params.empty()
+                  ? fmt::format("the statement uses ${} but the task binds no params", used)
+                  : fmt::format("the statement uses ${} but the task binds only {} params", used,
+                                m_request.params.size())});
+}
+
+// The pipeline: BEGIN, a leading SET TRANSACTION of the task, the settings,
+// the other commands, the final statement, COMMIT or ROLLBACK, DISCARD ALL.
+void Transaction::lay_out()
+{
+  const bool set_transaction = !m_commands.empty() && is_set_transaction(m_commands.front().text);
+  m_items.push_back({Item::begin});
+  if (set_transaction) {
+    m_items.push_back({Item::set_transaction, 0});
   }
-  const auto sql = settings_statement(bound.size() / 2);
-  const auto values = c_strings(bound, bound.size());
-  const bool prepare_next = !m_request.params.empty() && m_begun < commands.size();
-  const bool ok =
-      pq().PQenterPipelineMode(m_conn) == 1 &&
-      pq().PQsendQueryParams(m_conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
-      (m_begun == 0 || pq().PQsendQueryParams(m_conn, commands.front().text.c_str(), 0, nullptr,
-                                              nullptr, nullptr, nullptr, 0) == 1) &&
-      pq().PQsendQueryParams(m_conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                             values.data(), nullptr, nullptr, 0) == 1 &&
-      (!prepare_next || send_prepare(commands[m_begun].text)) && pq().PQpipelineSync(m_conn) == 1;
-  if (auto step = sent(ok); !step) {
-    return step;
+  m_items.push_back({Item::settings});
+  for (std::size_t i = set_transaction ? 1 : 0; i < m_commands.size(); ++i) {
+    m_items.push_back({Item::command, i});
   }
-  Results results;
-  if (auto step = await(results); !step || !prepare_next) {
-    if (!step) {
-      m_statement = begin_statement(step.error(), prepare_next);
+  if (!m_request.rollback && m_request.final_statement) {
+    m_items.push_back({Item::final_statement});
+  }
+  m_items.push_back({Item::end});
+  m_items.push_back({Item::discard});
+}
+
+// Sends the items [from, to) and a sync point in one go and reads their
+// results; fails on the first error, a command that left the transaction, or
+// a wait that ended early.
+Step Transaction::exchange(std::size_t from, std::size_t to)
+{
+  bool ok = pq().PQenterPipelineMode(m_conn) == 1;
+  for (auto i = from; ok && i < to; ++i) {
+    ok = send(m_items[i]);
+  }
+  if (!ok || pq().PQpipelineSync(m_conn) != 1) {
+    return tl::unexpected(Failure{Wake::broken, nullptr, one_line(pq().PQerrorMessage(m_conn))});
+  }
+  m_at = from;
+  start_item();
+  const auto wake = collect(
+      m_conn, m_waiter, [this](ResultPtr result) { take(std::move(result)); },
+      [this] { finish_item(); });
+  return settle(wake);
+}
+
+bool Transaction::send_text(const std::string& sql, const std::vector<const char*>& values)
+{
+  return pq().PQsendQueryParams(m_conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                values.data(), nullptr, nullptr, 0) == 1;
+}
+
+// Queues one item. Each goes out with the extended protocol, whose Parse
+// refuses a string of several commands: a command the split missed cannot
+// slip past the check in plan().
+bool Transaction::send(const Slot& slot)
+{
+  switch (slot.item) {
+  case Item::begin:
+    return send_text("BEGIN", {});
+  case Item::set_transaction:
+    return send_text(m_commands[slot.command].text, {});
+  case Item::settings: {
+    std::vector<std::string> bound{"statement_timeout", statement_timeout_value(m_request.timeout)};
+    if (!m_request.application_name.empty()) {
+      bound.insert(bound.end(), {"application_name", m_request.application_name});
     }
-    return step;
+    for (const auto& [name, value] : m_request.settings) {
+      bound.insert(bound.end(), {name, value});
+    }
+    return send_text(settings_statement(bound.size() / 2), c_strings(bound, bound.size()));
   }
-  auto used = params_used(results);
-  if (!used) {
-    m_statement = commands[m_begun].statement;
-    return tl::unexpected(std::move(used.error()));
+  case Item::command: {
+    const auto& command = m_commands[slot.command];
+    return send_text(command.text,
+                     c_strings(m_request.params, static_cast<std::size_t>(command.params)));
   }
-  m_prepared = *used;
-  return {};
+  case Item::final_statement: {
+    const auto& final_statement = *m_request.final_statement;
+    return send_text(final_statement.sql,
+                     c_strings(final_statement.params, final_statement.params.size()));
+  }
+  case Item::end:
+    m_commit_sent = !m_request.rollback;
+    return send_text(m_request.rollback ? "ROLLBACK" : "COMMIT", {});
+  case Item::discard:
+    return send_text("DISCARD ALL", {});
+  }
+  return false;
 }
 
-// Returns the statement of the task that the server refused in the BEGIN batch
-// (results: BEGIN, [SET TRANSACTION], settings, [Parse, Describe]): 0 when it
-// was BEGIN or the settings.
-std::size_t Transaction::begin_statement(const Failure& failure, bool prepared) const
+// Before the first result of item m_at: a command's rows are read one at a time.
+void Transaction::start_item()
 {
-  if (!failure.error) {
+  if (m_at < m_items.size() && m_items[m_at].item == Item::command) {
+    m_reader.emplace(m_result);
+  }
+  // Every item in single-row mode: the rows of the settings query, like the
+  // command's beyond the preview, are not kept.
+  pq().PQsetSingleRowMode(m_conn);
+}
+
+// One result of item m_at.
+void Transaction::take(ResultPtr result)
+{
+  if (m_at >= m_items.size()) {
+    return;
+  }
+  const auto item = m_items[m_at].item;
+  if (item == Item::command) {
+    m_reader->take(std::move(result));
+    return;
+  }
+  const auto status = pq().PQresultStatus(result.get());
+  if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE) {
+    keep_error(std::move(result));
+  } else if (status == PGRES_COMMAND_OK && item == Item::end) {
+    m_ended = std::string_view(pq().PQcmdStatus(result.get())) ==
+              (m_request.rollback ? "ROLLBACK" : "COMMIT");
+  } else if (status == PGRES_COMMAND_OK && item == Item::discard) {
+    m_discarded = true;
+  }
+}
+
+// All results of item m_at are in. A command that ended the transaction
+// (which plan() should have refused: this is the check that holds regardless
+// of the split) fails the task, though what ran around it may be committed.
+void Transaction::finish_item()
+{
+  if (m_at < m_items.size() && m_items[m_at].item == Item::command && m_reader) {
+    if (m_reader->failed()) {
+      keep_error(m_reader->release_error());
+    } else if (is_transaction_tag(m_reader->tag()) && !m_refusal && !m_error) {
+      auto text = std::string_view(m_commands[m_items[m_at].command].text);
+      while (!text.empty() && (text.back() == ';' || text.back() == ' ' || text.back() == '\n')) {
+        text.remove_suffix(1);
+      }
+      m_refusal = refusal(preview_cell(one_line(text), 64),
+                          " (it ended the runner's transaction: what ran before and after it may "
+                          "have been committed)");
+      m_statement = statement_of(m_at);
+    }
+    m_reader.reset();
+  }
+  ++m_at;
+  start_item();
+}
+
+void Transaction::keep_error(ResultPtr error)
+{
+  if (!m_error) {
+    // The server's errors carry a SQLSTATE; libpq's own (a broken connection) do not.
+    m_server_error = pq().PQresultErrorField(error.get(), PG_DIAG_SQLSTATE) != nullptr;
+    m_error = std::move(error);
+    m_error_at = m_at;
+  }
+}
+
+// The statement of the task that item `at` runs; 0 for the runner's own items.
+std::size_t Transaction::statement_of(std::size_t at) const
+{
+  if (at >= m_items.size()) {
     return 0;
   }
-  const std::size_t settings_at = 1 + m_begun;
-  if (m_begun == 1 && failure.error_at == 1) {
-    return m_commands.front().statement; // the leading SET TRANSACTION
-  }
-  return prepared && failure.error_at > settings_at ? m_commands[m_begun].statement : 0;
+  const auto& slot = m_items[at];
+  const bool tasks = slot.item == Item::command || slot.item == Item::set_transaction;
+  return tasks ? m_commands[slot.command].statement : 0;
 }
 
-// Queues the Parse and Describe of `statement` as the unnamed statement (in pipeline mode).
-bool Transaction::send_prepare(const std::string& statement)
+// What the exchange came to, once collecting ended.
+Step Transaction::settle(Wake wake)
 {
-  return pq().PQsendPrepare(m_conn, "", statement.c_str(), 0, nullptr) == 1 &&
-         pq().PQsendDescribePrepared(m_conn, "") == 1;
-}
-
-// Returns how many $n the statement whose Describe ends `described` uses, if
-// the request binds that many.
-tl::expected<std::size_t, Failure> Transaction::params_used(const Results& described) const
-{
-  const auto used = static_cast<std::size_t>(pq().PQnparams(described.back().get()));
-  if (used > m_request.params.size()) {
-    return tl::unexpected(Failure{Wake::ready, nullptr,
-                                  fmt::format("the statement uses ${} but the task binds only {} "
-                                              "params",
-                                              used, m_request.params.size())});
+  if (wake != Wake::ready) {
+    m_statement = m_error ? statement_of(m_error_at) : statement_of(m_at);
+    return tl::unexpected(Failure{wake, std::move(m_error), {}});
   }
-  return used;
-}
-
-// Runs one command with the extended protocol, which refuses a string of
-// several: a command the split missed cannot slip past the check in plan().
-Step Transaction::execute(const Command& command)
-{
-  if (!m_request.params.empty()) {
-    return execute_with_params(command);
-  }
-  if (command.params > 0) { // the server would take $n for a parameter to infer, then fail at Bind
-    return tl::unexpected(Failure{
-        Wake::ready, nullptr,
-        fmt::format("the statement uses ${} but the task binds no params", command.params)});
-  }
-  return read_rows(pq().PQsendQueryParams(m_conn, command.text.c_str(), 0, nullptr, nullptr,
-                                          nullptr, nullptr, 0) == 1,
-                   command);
-}
-
-// Reads the results of the command just sent, its rows one at a time; fails
-// on the server's error, and when the command left the runner's transaction
-// (which plan() should have refused: this is the check that holds regardless).
-Step Transaction::read_rows(bool sent_ok, const Command& command)
-{
-  if (auto step = sent(sent_ok); !step) {
-    return step;
-  }
-  pq().PQsetSingleRowMode(m_conn); // for this command only
-  ResultReader reader(m_result);
-  const auto wake =
-      collect(m_conn, m_waiter, [&reader](ResultPtr result) { reader.take(std::move(result)); });
-  if (wake != Wake::ready || reader.failed()) {
-    return tl::unexpected(Failure{wake, reader.release_error(), {}, 0});
-  }
-  if (pq().PQtransactionStatus(m_conn) != PQTRANS_INTRANS || is_transaction_tag(reader.tag())) {
-    auto text = std::string_view(command.text);
-    while (!text.empty() && (text.back() == ';' || text.back() == ' ' || text.back() == '\n')) {
-      text.remove_suffix(1);
+  if (m_error) {
+    if (m_ended && m_items[m_error_at].item == Item::discard) {
+      return {}; // the transaction ended as it should; only DISCARD ALL failed: m_clean stays false
     }
-    return tl::unexpected(refusal(preview_cell(one_line(text), 64),
-                                  " (it ended the runner's transaction: what ran before it may "
-                                  "have been committed)"));
+    m_statement = statement_of(m_error_at);
+    return tl::unexpected(Failure{Wake::ready, std::move(m_error), {}});
+  }
+  if (m_refusal) {
+    return tl::unexpected(std::move(*m_refusal));
+  }
+  const bool ending = std::any_of(m_items.begin(), m_items.end(),
+                                  [](const Slot& slot) { return slot.item == Item::end; });
+  if (ending && m_at >= m_items.size()) {
+    if (!m_ended && !m_request.rollback) {
+      return tl::unexpected(Failure{Wake::ready, nullptr, "the server rolled back at COMMIT"});
+    }
+    m_clean = m_ended && m_discarded && pq().PQtransactionStatus(m_conn) == PQTRANS_IDLE;
   }
   return {};
-}
-
-// Parse and Describe in one round trip (for the first statement, with BEGIN),
-// to learn how many $n the statement uses; then Bind and Execute with that
-// many of the request's params.
-Step Transaction::execute_with_params(const Command& command)
-{
-  auto used = std::exchange(m_prepared, std::nullopt);
-  if (!used) {
-    const bool ok = pq().PQenterPipelineMode(m_conn) == 1 && send_prepare(command.text) &&
-                    pq().PQpipelineSync(m_conn) == 1;
-    if (auto step = sent(ok); !step) {
-      return step;
-    }
-    Results described;
-    if (auto step = await(described); !step) {
-      return step;
-    }
-    auto counted = params_used(described);
-    if (!counted) {
-      return tl::unexpected(std::move(counted.error()));
-    }
-    used = *counted;
-  }
-  const auto values = c_strings(m_request.params, *used);
-  return read_rows(pq().PQsendQueryPrepared(m_conn, "", static_cast<int>(*used), values.data(),
-                                            nullptr, nullptr, 0) == 1,
-                   command);
-}
-
-// COMMIT (ROLLBACK in a dry run), and DISCARD ALL right behind it in the same
-// round trip, so that nothing the task set in its session (search_path, SET
-// ROLE, temp tables, advisory locks, LISTEN...) outlives it. A session that
-// could not be cleaned is not kept.
-Step Transaction::end()
-{
-  m_committing = !m_request.rollback;
-  const char* command = m_committing ? "COMMIT" : "ROLLBACK";
-  // The final statement goes first in the pipeline: if it fails, the server
-  // skips COMMIT and the transaction is rolled back below.
-  const auto* final_statement =
-      m_committing && m_request.final_statement ? &*m_request.final_statement : nullptr;
-  const std::size_t commit_at = final_statement != nullptr ? 1 : 0;
-  const auto send_final = [&] {
-    if (final_statement == nullptr) {
-      return true;
-    }
-    const auto values = c_strings(final_statement->params, final_statement->params.size());
-    return pq().PQsendQueryParams(m_conn, final_statement->sql.c_str(),
-                                  static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                                  nullptr, 0) == 1;
-  };
-  const bool ok =
-      pq().PQenterPipelineMode(m_conn) == 1 && send_final() &&
-      pq().PQsendQueryParams(m_conn, command, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
-      pq().PQsendQueryParams(m_conn, "DISCARD ALL", 0, nullptr, nullptr, nullptr, nullptr, 0) ==
-          1 &&
-      pq().PQpipelineSync(m_conn) == 1;
-  if (auto step = sent(ok); !step) {
-    return step;
-  }
-  Results results;
-  auto step = await(results);
-  const bool ended = results.size() > commit_at &&
-                     pq().PQresultStatus(results[commit_at].get()) == PGRES_COMMAND_OK &&
-                     std::string_view(pq().PQcmdStatus(results[commit_at].get())) == command;
-  if (!step && ended && (step.error().wake != Wake::ready || step.error().error_at > commit_at)) {
-    return {}; // the transaction ended as it should; only DISCARD ALL failed: m_clean stays false
-  }
-  if (step && m_committing && !ended) {
-    return tl::unexpected(Failure{Wake::ready, nullptr, "the server rolled back at COMMIT"});
-  }
-  m_clean = step.has_value();
-  return step;
 }
 
 // Resets the session with DISCARD ALL once its transaction is over (within
@@ -442,9 +465,12 @@ Ending Transaction::fail(Failure failure)
           failure.message.empty() ? one_line(pq().PQerrorMessage(m_conn)) : failure.message;
     }
     result.message = "connection lost: " + result.message;
-    if (m_committing) {
+    if (m_commit_sent && !m_ended && !m_server_error) {
+      // COMMIT went out with the statements: without an error before the
+      // break, the server may have run them all and committed.
       result.sqlstate = k_sqlstate_commit_unknown; // never retried: it may have committed
-      result.message += " (the connection broke during COMMIT: the transaction may have committed)";
+      result.message += " (the connection broke after COMMIT was sent: the transaction may have "
+                        "committed)";
     }
     return {std::move(result), false};
   case Wake::copy:
@@ -486,7 +512,9 @@ Ending Transaction::fail_in_time(SqlOutcome outcome)
   Results late;
   const auto [wake, answered] = cancel_and_collect(m_conn, m_waiter, late);
   auto& result = m_result;
-  if (m_committing && committed(late)) { // COMMIT went through after all: the work is done
+  if ((m_commit_sent && m_ended) || (m_commit_sent && !m_server_error && committed(late))) {
+    // COMMIT went through after all: the work is done
+    result.failed_statement = 0;
     return {std::move(result), answered && roll_back(m_conn, m_waiter) && clean_up()};
   }
   if (const auto* error = first_error(late); error != nullptr) {
@@ -506,9 +534,9 @@ Ending Transaction::fail_in_time(SqlOutcome outcome)
 
 } // namespace
 
-Ending run_transaction(PGconn* conn, const SqlRequest& request, Waiter& waiter)
+Ending run_transaction(PGconn* conn, const SqlRequest& request, Waiter& waiter, bool confirm_first)
 {
-  return Transaction(conn, request, waiter).run();
+  return Transaction(conn, request, waiter, confirm_first).run();
 }
 
 } // namespace pt::pg

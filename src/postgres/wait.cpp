@@ -95,7 +95,7 @@ Wake Waiter::wait(int socket, short events)
   }
 }
 
-Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take)
+Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take, const NextCommand& next)
 {
   const bool pipeline = pq().PQpipelineStatus(conn) != PQ_PIPELINE_OFF;
   for (;;) {
@@ -112,6 +112,9 @@ Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take)
         return Wake::broken;
       }
       if (pipeline) {
+        if (next) {
+          next();
+        }
         continue; // the end of one command's results; the next command's follow
       }
       return Wake::ready;
@@ -190,7 +193,14 @@ Cancelled cancel_and_collect(PGconn* conn, Waiter& waiter, Results& late)
   waiter.set_deadline(grace_end);
   CancelRequest cancel;
   const bool cancelling = cancel.start(conn);
-  const auto wake = collect(conn, waiter, late);
+  const auto wake = collect(
+      conn, waiter,
+      [&late](ResultPtr result) {
+        if (pq().PQresultStatus(result.get()) != PGRES_SINGLE_TUPLE) {
+          late.push_back(std::move(result));
+        }
+      },
+      [conn] { pq().PQsetSingleRowMode(conn); });
   return {wake, wake == Wake::ready && (!cancelling || cancel.wait_until(grace_end))};
 }
 
