@@ -20,6 +20,7 @@
 // NOT EXISTS checks the right to create before it looks for the schema).
 #include <algorithm>
 #include <ctime>
+#include <iterator>
 #include <poll.h>
 
 #include <fmt/format.h>
@@ -259,6 +260,7 @@ ClusterResult<Results> ClusterSession::run(std::initializer_list<Query> queries)
   if (pipeline && pq().PQenterPipelineMode(conn) != 1) {
     return tl::unexpected(lost(Wake::broken));
   }
+  int syncs = 1;
   for (const auto& query : queries) {
     std::vector<const char*> values;
     for (const auto& param : query.params) {
@@ -269,11 +271,17 @@ ClusterResult<Results> ClusterSession::run(std::initializer_list<Query> queries)
                                values.data(), nullptr, nullptr, 0) != 1) {
       return tl::unexpected(lost(Wake::broken));
     }
+    if (pipeline && query.commit && &query != std::prev(queries.end())) {
+      if (pq().PQpipelineSync(conn) != 1) {
+        return tl::unexpected(lost(Wake::broken));
+      }
+      ++syncs;
+    }
   }
   if (pipeline && pq().PQpipelineSync(conn) != 1) {
     return tl::unexpected(lost(Wake::broken));
   }
-  return finish(waiter);
+  return finish(waiter, syncs);
 }
 
 ClusterResult<Results> ClusterSession::run_script(const std::string& sql)
@@ -290,10 +298,10 @@ ClusterResult<Results> ClusterSession::run_script(const std::string& sql)
 }
 
 // Collects what was sent; an SQL error is `failed` with its SQLSTATE.
-ClusterResult<Results> ClusterSession::finish(Waiter& waiter)
+ClusterResult<Results> ClusterSession::finish(Waiter& waiter, int syncs)
 {
   Results results;
-  const auto wake = collect(m_conn.get(), waiter, results);
+  const auto wake = collect(m_conn.get(), waiter, results, syncs);
   if (wake != Wake::ready) {
     return tl::unexpected(lost(wake));
   }

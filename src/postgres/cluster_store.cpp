@@ -21,7 +21,9 @@
 // caller's and the state is running, so a holder that was taken over changes
 // nothing and learns it (0 rows). finish commits the done mark before it
 // unlocks: a session lock is released at once, not at commit, so unlocking in
-// the same transaction would let the next claimer miss the done mark.
+// the same transaction would let the next claimer miss the done mark. The two
+// still share a round trip, with a sync point (an implicit commit) between
+// them. The task's row, which keys its lock, is made in the lock's round trip.
 //
 // Slots go to the server as RFC 3339 text and come back as microseconds
 // since 1970 (extract(epoch ...) is numeric, so exact), never as a float.
@@ -40,15 +42,29 @@ using pg::int_at;
 using pg::Query;
 using pg::text_at;
 
-// The task's lock, and who runs the task when we cannot have it.
+// Gives back the task's lock (its id).
+Query unlock_query(int id)
+{
+  return {"SELECT pg_advisory_unlock($1::int, $2::int)",
+          {std::to_string(k_cluster_lock_namespace), std::to_string(id)}};
+}
+
+// The task's row, which gives it the id its lock is keyed by ($1 task).
+constexpr std::string_view k_task_sql =
+    "INSERT INTO periodic_tasks.tasks (task) VALUES ($1) ON CONFLICT (task) DO NOTHING";
+
+// The task's lock ($1 namespace, $2 task), who runs the task when we cannot
+// have it, and the task's id.
 constexpr std::string_view k_lock_sql = R"sql(
 SELECT l.got, c.host, c.boot_id, c.pid, c.run_id, c.attempt,
        (extract(epoch FROM c.slot) * 1000000)::bigint,
-       (extract(epoch FROM c.lease_until) * 1000000)::bigint
-FROM (SELECT pg_try_advisory_lock($1::int, $2::int) AS got) AS l
+       (extract(epoch FROM c.lease_until) * 1000000)::bigint,
+       l.id
+FROM (SELECT t.id, pg_try_advisory_lock($1::int, t.id) AS got
+      FROM periodic_tasks.tasks AS t WHERE t.task = $2) AS l
 LEFT JOIN LATERAL (
     SELECT * FROM periodic_tasks.claims
-    WHERE NOT l.got AND task = $3 AND state = 'running'
+    WHERE NOT l.got AND task = $2 AND state = 'running'
     ORDER BY claimed_at DESC LIMIT 1
 ) AS c ON true)sql";
 
@@ -209,23 +225,6 @@ void PgClusterStore::forget_claims_if_lost()
 // Returns the task's id, giving the task one on first sight. The two
 // statements share a pipeline but not a snapshot: the SELECT sees a row that
 // a concurrent first sight committed while the INSERT waited for it.
-ClusterResult<int> PgClusterStore::task_id(const std::string& task)
-{
-  if (const auto known = m_ids.find(task); known != m_ids.end()) {
-    return known->second;
-  }
-  auto results = m_session->run(
-      {{"INSERT INTO periodic_tasks.tasks (task) VALUES ($1) ON CONFLICT (task) DO NOTHING",
-        {task}},
-       {"SELECT id FROM periodic_tasks.tasks WHERE task = $1", {task}}});
-  if (!results) {
-    return tl::unexpected(results.error());
-  }
-  const auto id = to_int(int_at(results->back().get(), 0, 0));
-  m_ids.emplace(task, id);
-  return id;
-}
-
 ClusterResult<ClaimOutcome> PgClusterStore::claim(const ClaimKey& key, const ClaimHolder& holder,
                                                   Duration lease)
 {
@@ -254,21 +253,30 @@ ClusterResult<std::variant<int, HeldBy>> PgClusterStore::take_lock(const std::st
   if (auto connected = ensure_connected(); !connected) {
     return tl::unexpected(connected.error());
   }
-  auto id = task_id(task);
-  if (!id) {
-    return tl::unexpected(id.error());
-  }
-  auto locked = m_session->run(
-      {{k_lock_sql, {std::to_string(k_cluster_lock_namespace), std::to_string(*id), task}}});
+  // The task's row the first time this session meets the task, then the
+  // lock: one round trip.
+  const auto space = std::to_string(k_cluster_lock_namespace);
+  auto locked = m_known_tasks.count(task) != 0
+                    ? m_session->run({{k_lock_sql, {space, task}}})
+                    : m_session->run({{k_task_sql, {task}}, {k_lock_sql, {space, task}}});
   if (!locked) {
     return tl::unexpected(locked.error());
   }
-  const auto* row = locked->front().get();
+  const auto* row = locked->back().get();
+  if (pg::pq().PQntuples(row) != 1) {
+    return tl::unexpected(
+        ClusterError{ClusterErrorKind::failed,
+                     fmt::format("{} has no row for task \"{}\" in periodic_tasks.tasks",
+                                 m_session->where(), task),
+                     {}});
+  }
+  m_known_tasks.insert(task);
+  const auto id = to_int(int_at(row, 0, 8));
   if (text_at(row, 0, 0) != "t") {
     return HeldBy{holder_at(row, 1), to_int(int_at(row, 0, 5)), int_at(row, 0, 6),
                   int_at(row, 0, 7)};
   }
-  return *id;
+  return id;
 }
 
 // Decides with the task's lock held; keeps the lock only when Claimed.
@@ -307,9 +315,7 @@ PgClusterStore::claim_locked(const ClaimKey& key, const ClaimHolder& holder, Dur
 
 ClusterResult<void> PgClusterStore::unlock(int id)
 {
-  auto unlocked =
-      m_session->run({{"SELECT pg_advisory_unlock($1::int, $2::int)",
-                       {std::to_string(k_cluster_lock_namespace), std::to_string(id)}}});
+  auto unlocked = m_session->run({unlock_query(id)});
   if (!unlocked) {
     return tl::unexpected(unlocked.error());
   }
@@ -336,21 +342,23 @@ ClusterResult<bool> PgClusterStore::finish(const ClaimKey& key, int attempt,
     if (auto connected = ensure_connected(); !connected) {
       return tl::unexpected(connected.error());
     }
-    auto marked = m_session->run(
-        {{cluster_finish_sql(),
-          {key.task, slot_text(key.slot), std::to_string(attempt), std::string(result)}}});
+    // The done mark commits (a sync point) before the lock is given back, in
+    // the same round trip: a session lock is released at once, not at
+    // commit, so the next claimer must not get the lock before the mark.
+    const auto held = m_held.find(key.task);
+    Query mark{cluster_finish_sql(),
+               {key.task, slot_text(key.slot), std::to_string(attempt), std::string(result)},
+               true};
+    auto marked = held == m_held.end()
+                      ? m_session->run({std::move(mark)})
+                      : m_session->run({std::move(mark), unlock_query(held->second.id)});
+    if (held != m_held.end()) {
+      m_held.erase(held); // unlocked, unless the connection is gone (which unlocks too)
+    }
     if (!marked) {
       return tl::unexpected(marked.error());
     }
-    const bool counted = std::string_view(pg::pq().PQcmdTuples(marked->front().get())) == "1";
-    if (const auto held = m_held.find(key.task); held != m_held.end()) {
-      const auto id = held->second.id;
-      m_held.erase(held);
-      if (auto unlocked = unlock(id); !unlocked) {
-        return tl::unexpected(unlocked.error());
-      }
-    }
-    return counted;
+    return std::string_view(pg::pq().PQcmdTuples(marked->front().get())) == "1";
   }();
   forget_claims_if_lost();
   return finished;

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <variant>
 
 #include "config/config.hpp"
@@ -65,7 +66,6 @@ public:
 private:
   explicit PgClusterStore(std::unique_ptr<pg::ClusterSession> session);
   ClusterResult<void> ensure_connected();
-  ClusterResult<int> task_id(const std::string& task);
   ClusterResult<std::variant<int, HeldBy>> take_lock(const std::string& task);
   ClusterResult<ClaimOutcome> claim_locked(const ClaimKey& key, const ClaimHolder& holder,
                                            Duration lease, int id);
@@ -81,8 +81,8 @@ private:
     HeldBy as_seen; // what a second claim of the task answers
   };
 
-  std::map<std::string, int> m_ids;   // task name -> id
-  std::map<std::string, Held> m_held; // by task name
+  std::set<std::string> m_known_tasks; // tasks whose row exists in periodic_tasks.tasks
+  std::map<std::string, Held> m_held;  // by task name
   Duration m_clock_skew{};
 };
 

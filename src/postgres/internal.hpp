@@ -151,12 +151,13 @@ using ResultSink = std::function<void(ResultPtr)>;
 using NextCommand = std::function<void()>;
 
 // Collects every result of what was sent: up to libpq's NULL for one command,
-// up to the sync point in pipeline mode (which it then leaves). Returns ready
-// once everything is in, or why waiting ended early.
-Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take, const NextCommand& next = {});
+// up to the last of `syncs` sync points in pipeline mode (which it then
+// leaves). Returns ready once everything is in, or why waiting ended early.
+Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take, const NextCommand& next = {},
+             int syncs = 1);
 
 // Collects every result into `results`, except the rows of single-row mode.
-Wake collect(PGconn* conn, Waiter& waiter, Results& results);
+Wake collect(PGconn* conn, Waiter& waiter, Results& results, int syncs = 1);
 
 // Ends an open transaction on `conn` with ROLLBACK within k_cancel_grace;
 // false when the connection is not fit for another task.
@@ -263,6 +264,8 @@ struct Query
 {
   std::string_view sql;
   std::vector<std::string> params;
+  // A sync point after it: what came before commits before what follows runs.
+  bool commit = false;
 };
 
 // The cluster store's own libpq session (cluster mode, issue 13): connecting
@@ -284,8 +287,10 @@ public:
   // Returns the database clock minus CLOCK_REALTIME, at the midpoint of a round trip.
   ClusterResult<Duration> clock_skew();
   // Runs `queries` in one round trip (several: pipelined as one implicit
-  // transaction, each with its own snapshot) and returns their results in
-  // order. Any failure but an SQL error closes the connection (unreachable).
+  // transaction, each with its own snapshot, up to a query marked `commit`,
+  // after which the next implicit transaction starts) and returns their
+  // results in order. Any failure but an SQL error closes the connection
+  // (unreachable).
   ClusterResult<Results> run(std::initializer_list<Query> queries);
   // Runs `sql`, which may hold several statements and no parameters (simple protocol).
   ClusterResult<Results> run_script(const std::string& sql);
@@ -298,7 +303,7 @@ private:
   ClusterError newer_schema(int version) const;
   ClusterResult<int> read_version(bool known_to_exist);
   ClusterResult<void> apply_migrations();
-  ClusterResult<Results> finish(Waiter& waiter);
+  ClusterResult<Results> finish(Waiter& waiter, int syncs = 1);
   ClusterError lost(Wake wake);
 
   Database m_database;
