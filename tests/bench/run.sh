@@ -13,16 +13,25 @@
 #    PT_BENCH_MAX_LOAD, default 1.5, for at most PT_BENCH_LOAD_WAIT seconds,
 #    default 900; then it runs anyway and the report says so);
 # 4. in a private mount namespace, starts a private journald and a
-#    throwaway PostgreSQL (tests/integration/journal.sh and pg.sh, as the
-#    tests do) and runs tests/bench/harness.py, which writes
-#    docs/performance.md and build-perf/results.json.
+#    throwaway PostgreSQL listening on its socket and on 127.0.0.1
+#    (tests/integration/journal.sh and pg.sh, as the tests do) and runs
+#    tests/bench/harness.py, which writes docs/performance.md and
+#    build-perf/results.json. The sections of issue 14 (tests/bench/
+#    wire_and_wakes.py) add: SQL tasks over a 1 ms link through
+#    tests/bench/latency_proxy.py, which counts round trips; a wake of
+#    `run --scheduled` with nothing due; periodic-tasks-generator on 100
+#    scheduled tasks; cluster mode per slot and a fleet of hosts waking for
+#    minutely tasks against the one server.
 #
 # Sizes and repetitions (environment): PT_BENCH_RUNS (rounds for small N,
 # default 15; larger N get fewer, at least 3), PT_BENCH_COMMAND_NS ("1 10 100
 # 1000"), PT_BENCH_STARTUP_NS ("10 100 1000"), PT_BENCH_SQL_NS ("1 10 100"),
-# PT_BENCH_OUTPUT_MB ("1 10 100"), PT_BENCH_BUILD_DIR (build-perf),
-# PT_BENCH_REPORT (docs/performance.md). --quick: small N and 3 rounds, for
-# trying the harness; it writes build-perf/performance-quick.md instead.
+# PT_BENCH_OUTPUT_MB ("1 10 100"), PT_BENCH_LATENCY_N (100, SQL tasks over
+# the slow link), PT_BENCH_CLUSTER_SLOTS (10, slots a cluster run claims),
+# PT_BENCH_FLEET ("50 200 2": hosts, minutely tasks, rounds),
+# PT_BENCH_BUILD_DIR (build-perf), PT_BENCH_REPORT (docs/performance.md).
+# --quick: small N and 3 rounds, for trying the harness; it writes
+# build-perf/performance-quick.md instead.
 # --no-build measures the binaries the last build left in build-perf.
 # Nothing here fails on a timing: targets are reported, met or not.
 set -euo pipefail
@@ -38,12 +47,14 @@ if [[ ${PT_IT_IN_JOURNAL_NS:-} != 1 ]]; then
             export PT_BENCH_RUNS=${PT_BENCH_RUNS:-3} PT_BENCH_COMMAND_NS=${PT_BENCH_COMMAND_NS:-"1 10 100"}
             export PT_BENCH_STARTUP_NS=${PT_BENCH_STARTUP_NS:-"10 100"} PT_BENCH_SQL_NS=${PT_BENCH_SQL_NS:-"1 10"}
             export PT_BENCH_OUTPUT_MB=${PT_BENCH_OUTPUT_MB:-"1 10"} PT_BENCH_LOAD_WAIT=${PT_BENCH_LOAD_WAIT:-0}
+            export PT_BENCH_LATENCY_N=${PT_BENCH_LATENCY_N:-20} PT_BENCH_CLUSTER_SLOTS=${PT_BENCH_CLUSTER_SLOTS:-5}
+            export PT_BENCH_FLEET=${PT_BENCH_FLEET:-"5 20 2"}
             export PT_BENCH_REPORT=${PT_BENCH_REPORT:-$PT_BENCH_BUILD_DIR/performance-quick.md}
             ;;
         --no-install) install=0 ;;
         --no-build) build=0 ;;
         -h | --help)
-            sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '3,36p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -68,7 +79,7 @@ if [[ ${PT_IT_IN_JOURNAL_NS:-} != 1 ]]; then
         echo "=== build (Release) in $PT_BENCH_BUILD_DIR" >&2
         cmake -S "$PT_BENCH_ROOT" -B "$PT_BENCH_BUILD_DIR/release" -G Ninja \
             -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-        cmake --build "$PT_BENCH_BUILD_DIR/release" -j2 --target periodic_tasks
+        cmake --build "$PT_BENCH_BUILD_DIR/release" -j2 --target periodic_tasks periodic-tasks-generator
         cmake -S "$PT_BENCH_ROOT/tests/bench" -B "$PT_BENCH_BUILD_DIR/bench" -G Ninja \
             -DCMAKE_BUILD_TYPE=Release >/dev/null
         cmake --build "$PT_BENCH_BUILD_DIR/bench" -j2
@@ -115,6 +126,7 @@ bench() {
         PT_BENCH_REPORT=${PT_BENCH_REPORT:-$PT_BENCH_ROOT/docs/performance.md} \
         PT_BENCH_RESULTS=$PT_BENCH_BUILD_DIR/results.json \
         PT_SOURCE_DIR=$PT_BENCH_ROOT \
+        PT_GENERATOR=$PT_BENCH_BUILD_DIR/release/periodic-tasks-generator \
         PT_JOURNAL_DIR=$PT_JOURNAL_DIR \
         PT_JOURNALD_PID=$PT_JOURNALD_PID \
         /usr/bin/python3 "$PT_BENCH_ROOT/tests/bench/harness.py"
