@@ -615,7 +615,7 @@ def main():
                             "sql_ns": SQL_NS, "output_mb": OUTPUT_MB,
                             "latency_n": int(ENV.get("PT_BENCH_LATENCY_N", "100")),
                             "cluster_slots": int(ENV.get("PT_BENCH_CLUSTER_SLOTS", "10")),
-                            "fleet": ENV.get("PT_BENCH_FLEET", "50 200 2")}}
+                            "fleet": ENV.get("PT_BENCH_FLEET", "50 200 1")}}
     results["background_before_pct"] = background_busy()
     cpu0 = cpu_counters()
     results["command"] = command_tasks()

@@ -658,8 +658,10 @@ def generator_section(r, targets):
                 f"{sum(calls.values()):,} system calls, most of them "
                 + ", ".join(f"{name} {n}" for name, n in top)
                 + ": one directory, one drop-in file and two links per task, on tmpfs here as "
-                "under /run/systemd/generator. On a machine this busy (see Noise in the Method) "
-                "the wall time is mostly waiting for a CPU.", ""]
+                "under /run/systemd/generator."
+                + (" With the machine this busy (see Noise in the Method), the rest of the "
+                   "wall time is mostly waiting for a CPU."
+                   if r.get("background_before_pct", 0) > 20 else ""), ""]
     targets.append(("Generator, 100 scheduled tasks: median ≤ 10 ms (absolute)",
                     f"{ms(g['median_ms'])} ms", g["median_ms"] <= 10.0))
     return out
@@ -750,6 +752,30 @@ def fleet_part(fl, targets):
                 f"the last ended, at most {burst['peak_sessions']} sessions at once, "
                 f"{burst['errors']} wakes failed ({burst['too_many_clients']} of them refused "
                 f"with \"too many clients\"), {burst['wins']} slots won.", ""]
+    st = fl.get("storm")
+    if st:
+        rate = st["decisions"] / max(st["elapsed_s"], 1e-9)
+        out += [f"**A catch-up storm: claims per second.** {st['hosts']} hosts at once, each "
+                f"catching up on the same {st['slots']} missed slots of one minutely task "
+                "(`catch_up = \"all\"`, slot states set back): one session per host, one claim "
+                "decision per slot and host.", "",
+                table(["measure", "value"], [
+                    ["claim decisions", f"{st['decisions']:,} in {st['elapsed_s']:.1f} s: "
+                                        f"{rate:,.0f} a second"],
+                    ["slots won and run (claims done)", f"{st['done']:,} of {st['slots']:,}"],
+                    ["decisions that were errors / runs that failed",
+                     f"{st['errors']:,} / {st['failed_runs']:,}"],
+                    ["PostgreSQL CPU per decision",
+                     f"{st['server_cpu_s'] * 1000 / max(st['decisions'], 1):.2f} ms"],
+                    ["sessions at once, at most", f"{st['peak_sessions']}"],
+                ]), ""]
+        left = st["slots"] - st["done"]
+        if left > 0:
+            out += [f"{left} of the {st['slots']} slots were won by nobody in this pass: the "
+                    "task's advisory lock is per task, not per slot, so a host asking for a slot "
+                    "while another host runs an earlier one loses it as held, and when every "
+                    "host does, the slot stays due for the next wake. Contention on one task's "
+                    "lock delays slots; it does not block the server.", ""]
     usable = fl["max_connections"] - 3  # superuser_reserved_connections
     one_host = burst["peak_sessions"] if burst else tasks
     conn_hosts = usable / max(one_host, 1)
@@ -757,15 +783,19 @@ def fleet_part(fl, targets):
         first = (f"connections: one host's {tasks} wakes at once already ran out of them "
                  f"({burst['errors']} failed)")
     elif conn_hosts < cpu_hosts:
-        first = (f"connections, at about {conn_hosts:,.0f} hosts: each host holds up to "
-                 f"{one_host} sessions at the start of the minute, and the hosts' minutes line up "
-                 f"(their clocks are kept by NTP), against {usable} usable connections "
+        first = (f"connections, at about {conn_hosts:,.0f} hosts: each host held up to "
+                 f"{one_host} sessions at the start of its minute, and the hosts' minutes line "
+                 f"up (their clocks are kept by NTP), against {usable} usable connections "
                  f"(`max_connections` = {fl['max_connections']}, 3 reserved for superusers), "
-                 "shared with the application")
+                 "shared with the application. Here a host's runners share the server's "
+                 f"{fl['cores']} cores, which slows their connecting; a host with cores of its "
+                 "own holds more sessions at once, so the real limit is lower still")
     else:
         first = (f"the server's CPU, at about {cpu_hosts:,.0f} hosts, before connections "
                  f"(about {conn_hosts:,.0f} hosts at {one_host} sessions each at the start of "
-                 "the minute)")
+                 f"the minute; but here a host's runners share the server's {fl['cores']} "
+                 "cores, which slows their connecting, so a real host holds more sessions at "
+                 "once and connections may run out first)")
     out += [f"**What one PostgreSQL serves.** Each host wakes every minutely task each minute: "
             f"{hosts} × {tasks} = {per_minute:,} wakes a minute here, each a new connection and "
             f"backend. Of the {server_ms:.2f} ms of server CPU a wake costs, "

@@ -28,7 +28,8 @@
 # 1000"), PT_BENCH_STARTUP_NS ("10 100 1000"), PT_BENCH_SQL_NS ("1 10 100"),
 # PT_BENCH_OUTPUT_MB ("1 10 100"), PT_BENCH_LATENCY_N (100, SQL tasks over
 # the slow link), PT_BENCH_CLUSTER_SLOTS (10, slots a cluster run claims),
-# PT_BENCH_FLEET ("50 200 2": hosts, minutely tasks, rounds),
+# PT_BENCH_FLEET ("50 200 1": hosts, minutely tasks, rounds; each round is
+# hosts x tasks runner starts, the longest part of the benchmark),
 # PT_BENCH_BUILD_DIR (build-perf), PT_BENCH_REPORT (docs/performance.md).
 # --quick: small N and 3 rounds, for trying the harness; it writes
 # build-perf/performance-quick.md instead.
@@ -54,7 +55,7 @@ if [[ ${PT_IT_IN_JOURNAL_NS:-} != 1 ]]; then
         --no-install) install=0 ;;
         --no-build) build=0 ;;
         -h | --help)
-            sed -n '3,36p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '3,37p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)

@@ -37,7 +37,7 @@ def numbers(name, default):
 
 LATENCY_N = int(ENV.get("PT_BENCH_LATENCY_N", "100"))
 CLUSTER_SLOTS = int(ENV.get("PT_BENCH_CLUSTER_SLOTS", "10"))
-FLEET = numbers("PT_BENCH_FLEET", "50 200 2")  # hosts, minutely tasks, rounds
+FLEET = numbers("PT_BENCH_FLEET", "50 200 1")  # hosts, minutely tasks, rounds
 GENERATOR_TASKS = 100
 GENERATOR = ENV.get("PT_GENERATOR", "")
 PG_PORT = ENV.get("PT_PG_PORT", "")
@@ -316,11 +316,11 @@ def write_state(directory, task, done_through, schedule):
     (slots / task).write_text(f"schedule={schedule}\ndone_through={done_through}\n")
 
 
-def normalized_minutely(h, config, env):
+def normalized_minutely(h, config, env, task="slot"):
     """The schedule text the runner writes into a slot file (run once, read back)."""
-    subprocess.run([h.PT_BIN, "--config", config, "run", "--scheduled", "slot"],
+    subprocess.run([h.PT_BIN, "--config", config, "run", "--scheduled", task],
                    env=dict(h.CHILD_ENV, **env), capture_output=True)
-    text = (Path(env["STATE_DIRECTORY"]) / "slots" / "slot").read_text()
+    text = (Path(env["STATE_DIRECTORY"]) / "slots" / task).read_text()
     for line in text.splitlines():
         if line.startswith("schedule="):
             return line.split("=", 1)[1]
@@ -444,7 +444,7 @@ def server_ticks():
 
 
 def fleet(h):
-    hosts, tasks, rounds = (FLEET + [50, 200, 2][len(FLEET):])[:3]
+    hosts, tasks, rounds = (FLEET + [50, 200, 1][len(FLEET):])[:3]
     body = db_toml(h.CONNINFO) + '[cluster]\ndatabase = "main"\n\n' + "".join(
         f'[[task]]\nname = "m{i:03d}"\nschedule = "minutely"\ncommand = ["/bin/true"]\n\n'
         for i in range(tasks))
@@ -523,7 +523,7 @@ def fleet(h):
             "server_cpu_s": server * tick_s, "runner_cpu_s": runner_cpu,
             "bare_connection_server_ms": bare_ticks * tick_s * 1000 / bare,
             "wall_median_ms": statistics.median(outcomes["walls"]) * 1000,
-            "peak_sessions": peak, "burst": burst,
+            "peak_sessions": peak, "burst": burst, "storm": storm(h, config, envs, tasks),
             "max_connections": int(max_conn), "cores": os.cpu_count()}
 
 
@@ -544,6 +544,49 @@ def fleet_burst(h, config, env, tasks, reset, done_claims):
     elapsed = time.monotonic() - t0
     return {"wakes": tasks, "errors": errors, "too_many_clients": too_many,
             "peak_sessions": sessions.stop(), "elapsed_s": elapsed, "wins": done_claims()}
+
+
+def storm(h, fleet_config, envs, slots):
+    """Every host catching up on the same task's `slots` missed slots at once
+    (catch_up = "all"): one session per host, a claim decision per slot and
+    host, the hosts racing for the task's advisory lock."""
+    h.log(f"fleet: {len(envs)} hosts catching up on {slots} slots of one task at once")
+    body = db_toml(h.CONNINFO) + '[cluster]\ndatabase = "main"\n\n' + (
+        '[[task]]\nname = "storm"\nschedule = "minutely"\ncatch_up = "all"\n'
+        'command = ["/bin/true"]\n')
+    config = h.make_file(h.WORK / "storm" / "config.toml", body)
+    for env in envs:
+        subprocess.run(["rm", "-rf", str(Path(env["STATE_DIRECTORY"]) / "slots")], check=True)
+    schedule = normalized_minutely(h, config, envs[0], "storm")
+    psql(f"DELETE FROM {CLUSTER_SCHEMA}.claims", h.CONNINFO)
+    for env in envs:
+        write_state(env["STATE_DIRECTORY"], "storm", minute_slots_ago(slots), schedule)
+    ticks0, t0, sessions = server_ticks(), time.monotonic(), SessionPeak()
+    procs = [subprocess.Popen([h.PT_BIN, "--config", config, "run", "--scheduled", "storm", "--json"],
+                              env=dict(h.CHILD_ENV, **env), stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True) for env in envs]
+    decisions, won, errors, failed = 0, 0, 0, 0
+    for p in procs:
+        out, _ = p.communicate()
+        failed += p.returncode != 0
+        for line in out.splitlines():
+            try:
+                task = json.loads(line)["tasks"][0]
+            except (ValueError, KeyError, IndexError):
+                continue
+            decisions += 1
+            won += task.get("claim_attempt") is not None
+            errors += task.get("result") == "error"
+    elapsed = time.monotonic() - t0
+    peak = sessions.stop()
+    tick_s = 1.0 / os.sysconf("SC_CLK_TCK")
+    done = int(subprocess.run(
+        [h.PSQL, "-X", "-A", "-t", h.CONNINFO, "-c",
+         f"SELECT count(*) FROM {CLUSTER_SCHEMA}.claims WHERE state = 'done'"],
+        capture_output=True, text=True, check=True).stdout.strip())
+    return {"hosts": len(envs), "slots": slots, "decisions": decisions, "won": won, "done": done,
+            "errors": errors, "failed_runs": failed, "elapsed_s": elapsed, "peak_sessions": peak,
+            "server_cpu_s": (server_ticks() - ticks0) * tick_s}
 
 
 def run_all(h):
