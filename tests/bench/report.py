@@ -725,7 +725,8 @@ def fleet_part(fl, targets):
            f"{rounds} rounds: each host (its own state and lock directories) runs "
            f"`run --scheduled` for each of its tasks one after another, all hosts at once, "
            f"as their timers would each minute; before each round the slot states and claims "
-           f"are deleted, so each task's slot is won once and lost by the other hosts. "
+           f"are deleted, so each task's slot is won once and lost by the other hosts (a round "
+           "that crosses a minute has the next slot to win too). "
            "Server CPU: the PostgreSQL postmaster's, its live children's and its reaped "
            "children's ticks (/proc/PID/stat).",
            "",
