@@ -627,6 +627,9 @@ def main():
     import wire_and_wakes  # noqa: E402  (tests/bench/wire_and_wakes.py: issue 14's sections)
 
     results.update(wire_and_wakes.run_all(sys.modules[__name__]))
+    unit_start = Path(ENV.get("PT_BENCH_UNIT_START", "/nonexistent"))
+    if unit_start.is_file():  # run.sh --container: tests/bench/unit_start.sh measured it
+        results["unit_start"] = json.loads(unit_start.read_text())
     cpu1 = cpu_counters()
     results["profile"] = profile_startup()
     results["runner_profile"] = profile_runner()

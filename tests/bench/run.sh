@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The benchmark behind docs/performance.md, in one command (Debian 12, as root):
 #
-#   tests/bench/run.sh [--quick] [--no-install] [--no-build]
+#   tests/bench/run.sh [--quick] [--no-install] [--no-build] [--container]
 #
 # 1. installs what it needs with apt-get (the test dependencies, then
 #    valgrind, strace and perf for the profiles), unless --no-install;
@@ -34,6 +34,9 @@
 # --quick: small N and 3 rounds, for trying the harness; it writes
 # build-perf/performance-quick.md instead.
 # --no-build measures the binaries the last build left in build-perf.
+# --container also times unit starts and daemon-reload under systemd in the
+# system test's booted container (tests/bench/unit_start.sh; it builds the
+# .deb unless PT_BENCH_DEB names one; PT_BENCH_UNIT_ROUNDS, default 30).
 # Nothing here fails on a timing: targets are reported, met or not.
 set -euo pipefail
 
@@ -41,7 +44,7 @@ PT_BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PT_BENCH_BUILD_DIR=${PT_BENCH_BUILD_DIR:-$PT_BENCH_ROOT/build-perf}
 
 if [[ ${PT_IT_IN_JOURNAL_NS:-} != 1 ]]; then
-    install=1 build=1
+    install=1 build=1 container=0
     for arg in "$@"; do
         case $arg in
         --quick)
@@ -54,8 +57,9 @@ if [[ ${PT_IT_IN_JOURNAL_NS:-} != 1 ]]; then
             ;;
         --no-install) install=0 ;;
         --no-build) build=0 ;;
+        --container) container=1 ;;
         -h | --help)
-            sed -n '3,37p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '3,40p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -85,6 +89,15 @@ if [[ ${PT_IT_IN_JOURNAL_NS:-} != 1 ]]; then
             -DCMAKE_BUILD_TYPE=Release >/dev/null
         cmake --build "$PT_BENCH_BUILD_DIR/bench" -j2
     fi
+
+    # Unit start under systemd, in the system test's booted container
+    # (tests/bench/unit_start.sh); outside the private mount namespace.
+    rm -f "$PT_BENCH_BUILD_DIR/unit-start.json"
+    if ((container)); then
+        echo "=== unit start in the booted container" >&2
+        "$PT_BENCH_ROOT/tests/bench/unit_start.sh" "$PT_BENCH_BUILD_DIR/unit-start.json" ${PT_BENCH_DEB:+"$PT_BENCH_DEB"}
+    fi
+    export PT_BENCH_UNIT_START=$PT_BENCH_BUILD_DIR/unit-start.json
 
     # Timings on a busy machine measure the other work: wait for quiet.
     max_load=${PT_BENCH_MAX_LOAD:-1.5}
