@@ -646,7 +646,6 @@ def generator_section(r, targets):
            "",
            table(["command", "median ms", "min–max ms", "CPU ms (median)", "peak RSS KiB",
                   "× /bin/true", "runs"], rows),
-           "",
            ""]
     us = unit_start_summary(r)
     if us:
