@@ -87,9 +87,10 @@ def log(message):
 
 
 class Contender:
-    def __init__(self, key, label, argv, out=None, expect=0, inner=None):
+    def __init__(self, key, label, argv, out=None, expect=0, inner=None, env=None):
         self.key, self.label, self.argv, self.out, self.expect = key, label, argv, out, expect
         self.inner = inner  # reads a number from the run's output file, e.g. µs per task
+        self.env = env  # added to CHILD_ENV for this contender
 
 
 def measure(contender):
@@ -97,7 +98,8 @@ def measure(contender):
     if contender.out:
         cmd += ["--out", contender.out]
     cmd += ["--", *contender.argv]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=CHILD_ENV)
+    env = dict(CHILD_ENV, **contender.env) if contender.env else CHILD_ENV
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SystemExit(f"bench: measure failed for {contender.label}: {done.stderr}")
     run = json.loads(done.stdout)
@@ -610,7 +612,10 @@ def main():
                "load_before_wait": ENV.get("PT_BENCH_LOAD_BEFORE", ""),
                "max_load": ENV.get("PT_BENCH_MAX_LOAD", "1.5"),
                "settings": {"runs": RUNS, "command_ns": COMMAND_NS, "startup_ns": STARTUP_NS,
-                            "sql_ns": SQL_NS, "output_mb": OUTPUT_MB}}
+                            "sql_ns": SQL_NS, "output_mb": OUTPUT_MB,
+                            "latency_n": int(ENV.get("PT_BENCH_LATENCY_N", "100")),
+                            "cluster_slots": int(ENV.get("PT_BENCH_CLUSTER_SLOTS", "10")),
+                            "fleet": ENV.get("PT_BENCH_FLEET", "50 200 1")}}
     results["background_before_pct"] = background_busy()
     cpu0 = cpu_counters()
     results["command"] = command_tasks()
@@ -618,6 +623,13 @@ def main():
     results["sql"] = sql_tasks()
     results["output"] = output()
     results["day"] = cost_of_a_day()
+    sys.path.insert(0, str(Path(__file__).parent))
+    import wire_and_wakes  # noqa: E402  (tests/bench/wire_and_wakes.py: issue 14's sections)
+
+    results.update(wire_and_wakes.run_all(sys.modules[__name__]))
+    unit_start = Path(ENV.get("PT_BENCH_UNIT_START", "/nonexistent"))
+    if unit_start.is_file():  # run.sh --container: tests/bench/unit_start.sh measured it
+        results["unit_start"] = json.loads(unit_start.read_text())
     cpu1 = cpu_counters()
     results["profile"] = profile_startup()
     results["runner_profile"] = profile_runner()
@@ -629,7 +641,6 @@ def main():
     results["elapsed_s"] = time.time() - started
     results["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     RESULTS.write_text(json.dumps(results, indent=1, default=str))
-    sys.path.insert(0, str(Path(__file__).parent))
     import report  # noqa: E402  (tests/bench/report.py)
 
     REPORT.write_text(report.render(results))

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The benchmark behind docs/performance.md, in one command (Debian 12, as root):
 #
-#   tests/bench/run.sh [--quick] [--no-install] [--no-build]
+#   tests/bench/run.sh [--quick] [--no-install] [--no-build] [--container]
 #
 # 1. installs what it needs with apt-get (the test dependencies, then
 #    valgrind, strace and perf for the profiles), unless --no-install;
@@ -13,17 +13,30 @@
 #    PT_BENCH_MAX_LOAD, default 1.5, for at most PT_BENCH_LOAD_WAIT seconds,
 #    default 900; then it runs anyway and the report says so);
 # 4. in a private mount namespace, starts a private journald and a
-#    throwaway PostgreSQL (tests/integration/journal.sh and pg.sh, as the
-#    tests do) and runs tests/bench/harness.py, which writes
-#    docs/performance.md and build-perf/results.json.
+#    throwaway PostgreSQL listening on its socket and on 127.0.0.1
+#    (tests/integration/journal.sh and pg.sh, as the tests do) and runs
+#    tests/bench/harness.py, which writes docs/performance.md and
+#    build-perf/results.json. The sections of issue 14 (tests/bench/
+#    wire_and_wakes.py) add: SQL tasks over a 1 ms link through
+#    tests/bench/latency_proxy.py, which counts round trips; a wake of
+#    `run --scheduled` with nothing due; periodic-tasks-generator on 100
+#    scheduled tasks; cluster mode per slot and a fleet of hosts waking for
+#    minutely tasks against the one server.
 #
 # Sizes and repetitions (environment): PT_BENCH_RUNS (rounds for small N,
 # default 15; larger N get fewer, at least 3), PT_BENCH_COMMAND_NS ("1 10 100
 # 1000"), PT_BENCH_STARTUP_NS ("10 100 1000"), PT_BENCH_SQL_NS ("1 10 100"),
-# PT_BENCH_OUTPUT_MB ("1 10 100"), PT_BENCH_BUILD_DIR (build-perf),
-# PT_BENCH_REPORT (docs/performance.md). --quick: small N and 3 rounds, for
-# trying the harness; it writes build-perf/performance-quick.md instead.
+# PT_BENCH_OUTPUT_MB ("1 10 100"), PT_BENCH_LATENCY_N (100, SQL tasks over
+# the slow link), PT_BENCH_CLUSTER_SLOTS (10, slots a cluster run claims),
+# PT_BENCH_FLEET ("50 200 1": hosts, minutely tasks, rounds; each round is
+# hosts x tasks runner starts, the longest part of the benchmark),
+# PT_BENCH_BUILD_DIR (build-perf), PT_BENCH_REPORT (docs/performance.md).
+# --quick: small N and 3 rounds, for trying the harness; it writes
+# build-perf/performance-quick.md instead.
 # --no-build measures the binaries the last build left in build-perf.
+# --container also times unit starts and daemon-reload under systemd in the
+# system test's booted container (tests/bench/unit_start.sh; it builds the
+# .deb unless PT_BENCH_DEB names one; PT_BENCH_UNIT_ROUNDS, default 30).
 # Nothing here fails on a timing: targets are reported, met or not.
 set -euo pipefail
 
@@ -31,19 +44,22 @@ PT_BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PT_BENCH_BUILD_DIR=${PT_BENCH_BUILD_DIR:-$PT_BENCH_ROOT/build-perf}
 
 if [[ ${PT_IT_IN_JOURNAL_NS:-} != 1 ]]; then
-    install=1 build=1
+    install=1 build=1 container=0
     for arg in "$@"; do
         case $arg in
         --quick)
             export PT_BENCH_RUNS=${PT_BENCH_RUNS:-3} PT_BENCH_COMMAND_NS=${PT_BENCH_COMMAND_NS:-"1 10 100"}
             export PT_BENCH_STARTUP_NS=${PT_BENCH_STARTUP_NS:-"10 100"} PT_BENCH_SQL_NS=${PT_BENCH_SQL_NS:-"1 10"}
             export PT_BENCH_OUTPUT_MB=${PT_BENCH_OUTPUT_MB:-"1 10"} PT_BENCH_LOAD_WAIT=${PT_BENCH_LOAD_WAIT:-0}
+            export PT_BENCH_LATENCY_N=${PT_BENCH_LATENCY_N:-20} PT_BENCH_CLUSTER_SLOTS=${PT_BENCH_CLUSTER_SLOTS:-5}
+            export PT_BENCH_FLEET=${PT_BENCH_FLEET:-"5 20 2"}
             export PT_BENCH_REPORT=${PT_BENCH_REPORT:-$PT_BENCH_BUILD_DIR/performance-quick.md}
             ;;
         --no-install) install=0 ;;
         --no-build) build=0 ;;
+        --container) container=1 ;;
         -h | --help)
-            sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '3,40p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -68,11 +84,20 @@ if [[ ${PT_IT_IN_JOURNAL_NS:-} != 1 ]]; then
         echo "=== build (Release) in $PT_BENCH_BUILD_DIR" >&2
         cmake -S "$PT_BENCH_ROOT" -B "$PT_BENCH_BUILD_DIR/release" -G Ninja \
             -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-        cmake --build "$PT_BENCH_BUILD_DIR/release" -j2 --target periodic_tasks
+        cmake --build "$PT_BENCH_BUILD_DIR/release" -j2 --target periodic_tasks periodic-tasks-generator
         cmake -S "$PT_BENCH_ROOT/tests/bench" -B "$PT_BENCH_BUILD_DIR/bench" -G Ninja \
             -DCMAKE_BUILD_TYPE=Release >/dev/null
         cmake --build "$PT_BENCH_BUILD_DIR/bench" -j2
     fi
+
+    # Unit start under systemd, in the system test's booted container
+    # (tests/bench/unit_start.sh); outside the private mount namespace.
+    rm -f "$PT_BENCH_BUILD_DIR/unit-start.json"
+    if ((container)); then
+        echo "=== unit start in the booted container" >&2
+        "$PT_BENCH_ROOT/tests/bench/unit_start.sh" "$PT_BENCH_BUILD_DIR/unit-start.json" ${PT_BENCH_DEB:+"$PT_BENCH_DEB"}
+    fi
+    export PT_BENCH_UNIT_START=$PT_BENCH_BUILD_DIR/unit-start.json
 
     # Timings on a busy machine measure the other work: wait for quiet.
     max_load=${PT_BENCH_MAX_LOAD:-1.5}
@@ -115,6 +140,7 @@ bench() {
         PT_BENCH_REPORT=${PT_BENCH_REPORT:-$PT_BENCH_ROOT/docs/performance.md} \
         PT_BENCH_RESULTS=$PT_BENCH_BUILD_DIR/results.json \
         PT_SOURCE_DIR=$PT_BENCH_ROOT \
+        PT_GENERATOR=$PT_BENCH_BUILD_DIR/release/periodic-tasks-generator \
         PT_JOURNAL_DIR=$PT_JOURNAL_DIR \
         PT_JOURNALD_PID=$PT_JOURNALD_PID \
         /usr/bin/python3 "$PT_BENCH_ROOT/tests/bench/harness.py"
