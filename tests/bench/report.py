@@ -139,10 +139,12 @@ def render(r):
             "`fsync=off`, `synchronous_commit=off`, as in tests/integration/pg.sh). The floor is "
             "`libpq_floor` (tests/bench/libpq_floor.cpp): one blocking connection, the statement "
             "N times in autocommit, one round trip each. With `--transaction` the same program "
-            "runs each statement the way periodic_tasks runs a task — `BEGIN` with six "
-            "`set_config(..., true)` settings in one round trip, the statement, `COMMIT` — "
-            "so the step from the floor to it is what the transaction contract costs on the "
-            "server and the wire, and the step from it to periodic_tasks is the runner's own. "
+            "runs each statement in the transaction a task gets — `BEGIN` with six "
+            "`set_config(..., true)` settings in one round trip, the statement, `COMMIT` with "
+            "`DISCARD ALL` — in three round trips, as periodic_tasks did before it sent the "
+            "whole transaction in one (pipeline mode): the step from the floor to it is what "
+            "the transaction contract costs on the server and the wire when it waits for "
+            "each answer. "
             "`psql -c` per task is what a wrapper script does: a new process and connection "
             "per statement. \"µs per task, inside\" is measured within each program, "
             "connecting excluded: the floors time their statement loop; for periodic_tasks it "
@@ -501,19 +503,19 @@ def sql_explanation(r):
                 ]), "",
                 "Connecting — starting a PostgreSQL backend, slow on this VM — is in every "
                 "contender's rest; periodic_tasks' rest also holds its own start-up (section 2: "
-                "its libraries, libsystemd's chain included, the config) and its records of "
-                "the run. Per task, the transaction contract — `BEGIN` with the run context, "
-                "the statement, `COMMIT`: three round trips instead of one — makes the by-hand "
-                f"transaction {inner['txn_floor'] / max(inner['floor'], 1):.1f}× the autocommit "
-                f"statement; periodic_tasks adds {inner['runner'] - inner['txn_floor']:.0f} µs "
-                "a task to that: the task's lock file, its records in the journal "
+                "its libraries, the config) and its records of the run. Per task, the by-hand "
+                "transaction — `BEGIN` with the run context, the statement, `COMMIT` with "
+                "`DISCARD ALL`: three round trips — is "
+                f"{inner['txn_floor'] / max(inner['floor'], 1):.1f}× the autocommit statement; "
+                "periodic_tasks sends the same transaction in one round trip (libpq's pipeline "
+                "mode, section 6), and spends "
+                f"{inner['runner'] - inner['floor']:.0f} µs a task above the autocommit floor: "
+                "the server's work on `BEGIN`, the six settings, `COMMIT` and `DISCARD ALL`, the "
+                "task's lock file, its records in the journal "
                 f"({records}), with journald storing them on the same two cores, and reading "
-                "the results. The transaction, the settings and the records are the contract "
-                "of a SQL task (docs/configuration.md, docs/cli.md): a failed statement rolls "
-                "back and is reported by number, and COMMIT goes out only once the statement's "
-                "result is known, so that a connection lost during COMMIT can be told apart "
-                "(08007). Nothing in the PostgreSQL edge was found to cut without giving one "
-                "of these up.", ""]
+                "the results. The transaction, the settings, the clean session and the records "
+                "are the contract of a SQL task (docs/configuration.md, docs/cli.md), and each "
+                "record is one datagram to journald, which stores it on the same two cores.", ""]
     return out
 
 
@@ -710,9 +712,11 @@ def cluster_section(r, targets):
                  trip_rows),
            "",
            f"So a claimed slot costs {extra_trips:.2f} more round trips (taking the task's lock, "
-           "the claim, the done mark, giving the lock back), and a run "
+           "with its row the first time; the claim; the done mark and, after a sync point that "
+           "commits it, giving the lock back), and a run "
            f"{trips['cluster_proxy']['setup']:.0f} once (connecting, schema version, clock "
-           "skew, pruning). A heartbeat is one more round trip every `lease/3` (40 s by "
+           "skew, pruning). The claim cannot join the lock's round trip: it must decide under a "
+           "snapshot taken after the lock was granted (src/postgres/cluster_store.cpp). A heartbeat is one more round trip every `lease/3` (40 s by "
            "default) while a task runs; these tasks end before their first.",
            ""]
     targets.append(("Cluster mode: round trips a claimed slot adds", f"{extra_trips:.2f}", None))
