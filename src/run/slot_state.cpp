@@ -129,18 +129,23 @@ tl::expected<bool, std::string> FileSlotStore::open_directory(Create create)
     return true;
   }
   const std::string directory = m_directory.string();
-  if (create == Create::yes && ::mkdir(directory.c_str(), 0755) == 0 && ::geteuid() == 0) {
-    // Root's manual run creates it in the service user's state directory:
-    // it belongs to that user, who must write it at the next timer run.
-    struct stat parent
-    {
-    };
-    if (::stat(m_directory.parent_path().c_str(), &parent) == 0 && parent.st_uid != 0) {
-      [[maybe_unused]] const int ignored = ::chown(directory.c_str(), parent.st_uid, parent.st_gid);
+  if (create == Create::yes) {
+    if (::mkdir(directory.c_str(), 0755) != 0) {
+      if (errno != EEXIST) {
+        return tl::unexpected(
+            fmt::format("cannot create slot directory {}: {}", directory, std::strerror(errno)));
+      }
+    } else if (::geteuid() == 0) {
+      // Root's manual run creates it in the service user's state directory:
+      // it belongs to that user, who must write it at the next timer run.
+      struct stat parent
+      {
+      };
+      if (::stat(m_directory.parent_path().c_str(), &parent) == 0 && parent.st_uid != 0) {
+        [[maybe_unused]] const int ignored =
+            ::chown(directory.c_str(), parent.st_uid, parent.st_gid);
+      }
     }
-  } else if (create == Create::yes && errno != EEXIST) {
-    return tl::unexpected(
-        fmt::format("cannot create slot directory {}: {}", directory, std::strerror(errno)));
   }
   UniqueFd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (fd.get() < 0) {
