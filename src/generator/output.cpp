@@ -53,10 +53,10 @@ tl::expected<void, std::string> write_generated(const std::string& directory,
 {
   // Each directory is made once: the wants directories hold a link per task,
   // and create_directories() stats every component of its path at each call.
-  std::set<std::filesystem::path> made;
+  std::set<std::string> made; // as text: comparing paths compares them component by component
   for (const GeneratedFile& file : files) {
     const std::filesystem::path path = std::filesystem::path(directory) / file.path;
-    if (made.insert(path.parent_path()).second) {
+    if (made.insert(path.parent_path().native()).second) {
       std::error_code ec;
       std::filesystem::create_directories(path.parent_path(), ec);
       if (ec) {
