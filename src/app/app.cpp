@@ -236,6 +236,37 @@ std::vector<RunSummary> run_scheduled(const Config& config, const RunPlan& plan,
   return ran.runs;
 }
 
+// The logs of a run: the journal when it is there, readable stderr when not,
+// and progress on stderr as well for a person at a terminal.
+class RunLogs
+{
+public:
+  RunLogs()
+      : m_journal(m_fields_on_stderr), m_journal_and_progress(m_journal, m_progress),
+        m_log(!journal_available()      ? static_cast<EventLog*>(&m_fields_on_stderr)
+              : ::isatty(STDERR_FILENO) ? static_cast<EventLog*>(&m_journal_and_progress)
+                                        : static_cast<EventLog*>(&m_journal))
+  {
+  }
+  // Returns the log a run writes to.
+  EventLog& log() { return *m_log; }
+
+private:
+  ConsoleLog m_fields_on_stderr{stderr, ConsoleLog::Detail::all_fields};
+  ConsoleLog m_progress{stderr, ConsoleLog::Detail::progress};
+  JournalLog m_journal;
+  TeeLog m_journal_and_progress;
+  EventLog* m_log;
+};
+
+// Whether `plan` is a scheduled task's wake with nothing to do: no slot due,
+// no first-sight baseline to save, and no cluster (whose claims a wake prunes).
+bool is_idle_wake(const RunPlan& plan, const ClusterClaims* cluster)
+{
+  return plan.scheduled != nullptr && plan.slots.slots.empty() && !plan.slots.baseline &&
+         cluster == nullptr;
+}
+
 int run_command(const CliOptions& options, const Config& config)
 {
   // 1. Decide what runs before touching anything: a usage error runs nothing.
@@ -263,15 +294,15 @@ int run_command(const CliOptions& options, const Config& config)
   }
 
   // 2. Logs: the journal when it is there, readable stderr when not, and
-  //    progress on stderr for a person at a terminal.
-  ConsoleLog fields_on_stderr(stderr, ConsoleLog::Detail::all_fields);
-  ConsoleLog progress(stderr, ConsoleLog::Detail::progress);
-  JournalLog journal(fields_on_stderr);
-  const bool has_journal = journal_available();
-  TeeLog journal_and_progress(journal, progress);
-  EventLog& log = !has_journal              ? static_cast<EventLog&>(fields_on_stderr)
-                  : ::isatty(STDERR_FILENO) ? static_cast<EventLog&>(journal_and_progress)
-                                            : static_cast<EventLog&>(journal);
+  //    progress on stderr for a person at a terminal. An idle wake (nothing
+  //    due, what a minutely timer finds most of the time) logs why and ends
+  //    here, before any of a run's machinery is built.
+  RunLogs logs;
+  EventLog& log = logs.log();
+  if (is_idle_wake(plan, cluster.get())) {
+    emit_slots_planned(log, *plan.scheduled, plan.slots, plan.request.firing);
+    return k_exit_ok;
+  }
   // Under systemd ($NOTIFY_SOCKET), the running task and its elapsed time also
   // become the unit's status line in `systemctl status` (journal/notify.cpp).
   ProgressLog progress_log(log, clock);

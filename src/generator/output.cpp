@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <unistd.h>
 
@@ -50,13 +51,18 @@ tl::expected<void, std::string> write_file(const std::filesystem::path& path,
 tl::expected<void, std::string> write_generated(const std::string& directory,
                                                 const std::vector<GeneratedFile>& files)
 {
+  // Each directory is made once: the wants directories hold a link per task,
+  // and create_directories() stats every component of its path at each call.
+  std::set<std::string> made; // as text: comparing paths compares them component by component
   for (const GeneratedFile& file : files) {
     const std::filesystem::path path = std::filesystem::path(directory) / file.path;
-    std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) {
-      return tl::unexpected(
-          fmt::format("cannot create {}: {}", path.parent_path().string(), ec.message()));
+    if (made.insert(path.parent_path().native()).second) {
+      std::error_code ec;
+      std::filesystem::create_directories(path.parent_path(), ec);
+      if (ec) {
+        return tl::unexpected(
+            fmt::format("cannot create {}: {}", path.parent_path().string(), ec.message()));
+      }
     }
     if (file.symlink) {
       if (::symlink(file.content.c_str(), path.c_str()) != 0) {
