@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Reading a task's output without letting the task decide how much memory we use.
 //
-// Reads are 64 KiB chunks fed to a bounded LineSplitter, so memory stays flat
-// whatever the task writes. The pipes are non-blocking on our side: a read that
-// finds nothing (EAGAIN), or is cut short by a signal (EINTR), just returns to
-// the wait loop, which polls again. EOF means every writer is gone, including
-// any descendant that inherited the pipe; any other error is one no retry would
-// cure, so it closes the pipe too. The last drain, once the tree is gone, reads
-// what the pipes still buffer, up to a bound in case a writer we do not know of
-// still holds one open.
+// Reads are 64 KiB chunks (into one buffer the runner keeps for all its tasks)
+// fed to a bounded LineSplitter, so memory stays flat whatever the task writes. The pipes are
+// non-blocking on our side: a read that finds nothing (EAGAIN), or is cut short by a signal
+// (EINTR), just returns to the wait loop, which polls again. EOF means every writer is gone,
+// including any descendant that inherited the pipe (poll() says so with POLLHUP alone, and then the
+// pipe is closed without a read); any other error is one no retry would cure, so it closes the pipe
+// too. The last drain, once the tree is gone, reads what the pipes still buffer, up to a bound in
+// case a writer we do not know of still holds one open.
 #include "process/output.hpp"
 
 #include <cerrno>
@@ -19,15 +19,14 @@
 namespace pt {
 namespace {
 
-constexpr std::size_t k_read_chunk = std::size_t{64} * 1024;
 constexpr int k_final_drain_chunks = 64; // bound the last read of a pipe nobody writes to
 
 } // namespace
 
-TaskOutput::TaskOutput(UniqueFd out, UniqueFd err, OutputSink& sink)
+TaskOutput::TaskOutput(UniqueFd out, UniqueFd err, OutputSink& sink, std::span<char> buffer)
     : m_pipes{std::move(out), std::move(err)}, m_splitters{LineSplitter(Stream::out, sink),
                                                            LineSplitter(Stream::err, sink)},
-      m_buffer(std::make_unique_for_overwrite<char[]>(k_read_chunk))
+      m_buffer(buffer.first(k_read_chunk))
 {
 }
 
@@ -41,7 +40,9 @@ void TaskOutput::fill_poll_fds(std::span<pollfd, k_streams> fds) const
 void TaskOutput::read_ready(std::span<const pollfd, k_streams> fds)
 {
   for (std::size_t index = 0; index < k_streams; ++index) {
-    if (fds[index].revents != 0) {
+    if (fds[index].revents == POLLHUP) {
+      m_pipes[index].reset(); // a pipe says POLLHUP without POLLIN only when empty at EOF
+    } else if (fds[index].revents != 0) {
       read(index);
     }
   }
@@ -50,9 +51,9 @@ void TaskOutput::read_ready(std::span<const pollfd, k_streams> fds)
 TaskOutput::ReadResult TaskOutput::read(std::size_t index)
 {
   auto& pipe = m_pipes[index];
-  const auto size = ::read(pipe.get(), m_buffer.get(), k_read_chunk);
+  const auto size = ::read(pipe.get(), m_buffer.data(), m_buffer.size());
   if (size > 0) {
-    m_splitters[index].feed(std::string_view(m_buffer.get(), static_cast<std::size_t>(size)));
+    m_splitters[index].feed(std::string_view(m_buffer.data(), static_cast<std::size_t>(size)));
     return ReadResult::data;
   }
   if (size < 0 && (errno == EINTR || errno == EAGAIN)) {

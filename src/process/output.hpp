@@ -4,7 +4,6 @@
 
 #include <array>
 #include <cstddef>
-#include <memory>
 #include <poll.h>
 #include <span>
 
@@ -18,14 +17,18 @@ namespace pt {
 class TaskOutput
 {
 public:
-  // Takes the non-blocking read ends `out` and `err`; lines go to `sink`.
-  TaskOutput(UniqueFd out, UniqueFd err, OutputSink& sink);
+  // Takes the non-blocking read ends `out` and `err`; lines go to `sink`;
+  // reads into `buffer` (at least k_read_chunk bytes, reused from task to task).
+  TaskOutput(UniqueFd out, UniqueFd err, OutputSink& sink, std::span<char> buffer);
+
+  static constexpr std::size_t k_read_chunk = std::size_t{64} * 1024;
 
   static constexpr std::size_t k_streams = 2; // stdout, stderr
 
   // Sets `fds` to wait for input on stdout and stderr; a closed pipe gets fd -1.
   void fill_poll_fds(std::span<pollfd, k_streams> fds) const;
-  // Reads one chunk from each pipe that poll() marked in `fds`.
+  // Reads one chunk from each pipe that poll() marked in `fds`; closes one
+  // that reports only POLLHUP (empty, and every writer gone) without a read.
   void read_ready(std::span<const pollfd, k_streams> fds);
   // Returns whether both pipes are closed: every writer is gone.
   bool at_eof() const { return m_pipes[0].get() < 0 && m_pipes[1].get() < 0; }
@@ -40,7 +43,7 @@ private:
 
   std::array<UniqueFd, k_streams> m_pipes;
   std::array<LineSplitter, k_streams> m_splitters;
-  std::unique_ptr<char[]> m_buffer; // k_read_chunk bytes, not zeroed: read() fills it
+  std::span<char> m_buffer; // not zeroed: read() fills it
 };
 
 } // namespace pt

@@ -11,8 +11,16 @@
 // is reaped only at the very end: while it is an unreaped zombie, its pid,
 // which is also the group id, stays reserved, so no signal reaches a stranger.
 //
-// The main process is watched through a pidfd and waitid(P_PID, ..., WNOWAIT),
-// never through waitpid(-1), which could steal its status.
+// The main process is watched through a pidfd (readable once it has exited)
+// and reaped with waitid(P_PID), which gives its status; never through
+// waitpid(-1), which could steal that status. Without a pidfd (old kernels)
+// waitid(P_PID, ..., WNOWAIT) on a short tick notices the exit instead.
+//
+// One wake-up per task that just runs and exits: the runner holds its own
+// copies of the pipes' write ends while the main process runs, so the pipes
+// report data but never EOF before the exit does (a process closes its files
+// before its pidfd becomes readable). At the exit the runner closes its copies;
+// the next poll() then returns at once, with POLLHUP alone on a pipe at EOF.
 //
 // The pipes are drained at all times, also while we wait for the tree to die:
 // a child blocked writing into a full pipe cannot run its SIGTERM handler to the
@@ -23,6 +31,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <poll.h>
 #include <signal.h>
@@ -50,7 +59,7 @@ class Supervisor
 {
 public:
   Supervisor(Spawned child, const ProcessSpec& spec, OutputSink& sink, const StopSource& stop,
-             int stop_fd);
+             int stop_fd, std::span<char> buffer, ChildrenReader& children);
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
@@ -79,8 +88,11 @@ private:
 
   const ProcessSpec& m_spec;
   const StopSource& m_stop;
+  ChildrenReader& m_children;
   pid_t m_pid;
   UniqueFd m_pidfd;
+  bool m_pidfd_ready = false; // poll() found the pidfd readable: the main process has exited
+  std::array<UniqueFd, TaskOutput::k_streams> m_writers; // ours, closed at the main exit
   TaskOutput m_output;
   int m_stop_fd;
   int m_stop_signal = 0;
@@ -95,9 +107,12 @@ private:
 };
 
 Supervisor::Supervisor(Spawned child, const ProcessSpec& spec, OutputSink& sink,
-                       const StopSource& stop, int stop_fd)
-    : m_spec(spec), m_stop(stop), m_pid(child.pid), m_pidfd(::pidfd_open(child.pid, 0)),
-      m_output(std::move(child.out), std::move(child.err), sink), m_stop_fd(stop_fd)
+                       const StopSource& stop, int stop_fd, std::span<char> buffer,
+                       ChildrenReader& children)
+    : m_spec(spec), m_stop(stop), m_children(children), m_pid(child.pid),
+      m_pidfd(::pidfd_open(child.pid, 0)), m_writers{std::move(child.out_writer),
+                                                     std::move(child.err_writer)},
+      m_output(std::move(child.out), std::move(child.err), sink, buffer), m_stop_fd(stop_fd)
 {
   const auto now = Clock::now();
   m_deadline = deadline_after(now, spec.timeout);
@@ -159,6 +174,7 @@ void Supervisor::wait_for_events(Clock::time_point now)
     return; // EINTR: a signal for the runner; advance() looks at it
   }
   m_output.read_ready(output_fds);
+  m_pidfd_ready = watch_main && fds[2].revents != 0;
   if (watch_fence && fds[4].revents != 0) {
     m_fenced = true;
   }
@@ -167,17 +183,18 @@ void Supervisor::wait_for_events(Clock::time_point now)
   }
 }
 
-// Records how the main process ended once it has, leaving it an unreaped zombie.
+// Notes that the main process has exited, once it has, leaving it an unreaped
+// zombie (finish() reaps it and reads its status), and closes our write ends.
 void Supervisor::observe_main_exit()
 {
   if (m_main_exited) {
     return;
   }
-  if (const auto exit = peek_exit(m_pid)) {
+  if (m_pidfd.get() >= 0 ? m_pidfd_ready : peek_exit(m_pid).has_value()) {
     m_main_exited = true;
-    m_result.exit_status = exit->exit_status;
-    m_result.signal = exit->signal;
-    m_result.core_dumped = exit->core_dumped;
+    for (auto& writer : m_writers) {
+      writer.reset();
+    }
   }
 }
 
@@ -203,9 +220,6 @@ void Supervisor::advance_running(Clock::time_point now)
 {
   observe_main_exit();
   if (m_main_exited) {
-    if (m_result.kind == ExitKind::exited && m_result.signal != 0) {
-      m_result.kind = ExitKind::signaled;
-    }
     m_phase = Phase::draining;
     m_drain_until = now + k_drain_grace;
     advance_draining(now); // the pipes may be at EOF already
@@ -232,7 +246,7 @@ void Supervisor::advance_draining(Clock::time_point now)
   if (!m_output.at_eof() && now < m_drain_until) {
     return;
   }
-  m_result.leftover_processes = reap_and_count_survivors(m_pid, CountZombies::no);
+  m_result.leftover_processes = reap_and_count_survivors(m_pid, CountZombies::no, m_children);
   if (m_result.leftover_processes == 0) {
     m_phase = Phase::done;
   } else {
@@ -243,7 +257,7 @@ void Supervisor::advance_draining(Clock::time_point now)
 void Supervisor::advance_stopping(Clock::time_point now)
 {
   observe_main_exit();
-  if (m_main_exited && reap_and_count_survivors(m_pid, CountZombies::yes) == 0) {
+  if (m_main_exited && reap_and_count_survivors(m_pid, CountZombies::yes, m_children) == 0) {
     m_phase = Phase::done;
   } else if (m_phase == Phase::killing) {
     signal_tree(m_pid, SIGKILL); // new forks, and processes that were exiting at the last scan
@@ -265,7 +279,17 @@ void Supervisor::begin_stop(int signal, Clock::time_point now)
 // Reaps the main process, delivers the output still in the pipes and closes them.
 void Supervisor::finish()
 {
-  reap(m_pid);
+  if (const auto exit = reap(m_pid)) {
+    m_result.exit_status = exit->exit_status;
+    m_result.signal = exit->signal;
+    m_result.core_dumped = exit->core_dumped;
+  }
+  if (m_result.kind == ExitKind::exited && m_result.signal != 0) {
+    m_result.kind = ExitKind::signaled;
+  }
+  for (auto& writer : m_writers) {
+    writer.reset();
+  }
   m_output.finish();
   if (m_result.kind == ExitKind::interrupted) {
     m_result.signal = m_stop_signal; // what stopped the run, not how the main process died
@@ -274,10 +298,19 @@ void Supervisor::finish()
 
 } // namespace
 
+struct PosixProcessRunner::Reused
+{
+  Spawner spawner;
+  ChildrenReader children;
+  std::unique_ptr<char[]> buffer = std::make_unique_for_overwrite<char[]>(TaskOutput::k_read_chunk);
+};
+
 PosixProcessRunner::PosixProcessRunner(const StopSource& stop, int stop_fd)
-    : m_stop(stop), m_stop_fd(stop_fd)
+    : m_stop(stop), m_stop_fd(stop_fd), m_reused(std::make_unique<Reused>())
 {
 }
+
+PosixProcessRunner::~PosixProcessRunner() = default;
 
 ProcessResult PosixProcessRunner::run(const ProcessSpec& spec, OutputSink& sink)
 {
@@ -288,14 +321,16 @@ ProcessResult PosixProcessRunner::run(const ProcessSpec& spec, OutputSink& sink)
     return result;
   }
   const auto started = Clock::now();
-  auto spawned = spawn(spec);
+  auto spawned = m_reused->spawner.spawn(spec);
   ProcessResult result;
   if (!spawned) {
     result.kind = ExitKind::start_failed;
     result.error_number = spawned.error().error_number;
     result.error = spawned.error().message;
   } else {
-    Supervisor supervisor(std::move(*spawned), spec, sink, m_stop, m_stop_fd);
+    const std::span<char> buffer(m_reused->buffer.get(), TaskOutput::k_read_chunk);
+    Supervisor supervisor(std::move(*spawned), spec, sink, m_stop, m_stop_fd, buffer,
+                          m_reused->children);
     result = supervisor.run();
   }
   result.duration = std::chrono::duration_cast<Duration>(Clock::now() - started);

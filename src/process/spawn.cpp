@@ -93,114 +93,90 @@ SpawnError spawn_error(const ProcessSpec& spec, int error)
   return {error, "cannot execute " + spec.argv[0] + ": " + describe_errno(error)};
 }
 
-// The child's file actions: stdin from `null`, stdout and stderr to `out` and
-// `err`, chdir, closefrom(3). Building them costs glibc a getrlimit per fd it
-// checks (seven system calls), and a run's tasks mostly get the same fd
-// numbers, so the last set is kept and rebuilt only when an input differs.
-class SpawnActions
+void fill_c_strings(const std::vector<std::string>& strings, std::vector<char*>& pointers)
 {
-public:
-  SpawnActions() { ::posix_spawn_file_actions_init(&m_actions); }
-  ~SpawnActions() { ::posix_spawn_file_actions_destroy(&m_actions); }
-  SpawnActions(const SpawnActions&) = delete;
-  SpawnActions& operator=(const SpawnActions&) = delete;
-
-  const posix_spawn_file_actions_t* get(int null, int out, int err,
-                                        const std::string& working_directory)
-  {
-    if (m_built && null == m_null && out == m_out && err == m_err &&
-        working_directory == m_working_directory) {
-      return &m_actions;
-    }
-    ::posix_spawn_file_actions_destroy(&m_actions);
-    ::posix_spawn_file_actions_init(&m_actions);
-    ::posix_spawn_file_actions_adddup2(&m_actions, null, STDIN_FILENO);
-    ::posix_spawn_file_actions_adddup2(&m_actions, out, STDOUT_FILENO);
-    ::posix_spawn_file_actions_adddup2(&m_actions, err, STDERR_FILENO);
-    if (!working_directory.empty()) {
-      ::posix_spawn_file_actions_addchdir_np(&m_actions, working_directory.c_str());
-    }
-    ::posix_spawn_file_actions_addclosefrom_np(&m_actions, 3);
-    m_built = true;
-    m_null = null;
-    m_out = out;
-    m_err = err;
-    m_working_directory = working_directory;
-    return &m_actions;
-  }
-
-private:
-  posix_spawn_file_actions_t m_actions{};
-  bool m_built = false;
-  int m_null = -1;
-  int m_out = -1;
-  int m_err = -1;
-  std::string m_working_directory;
-};
-
-class SpawnAttributes
-{
-public:
-  SpawnAttributes()
-  {
-    ::posix_spawnattr_init(&m_attributes);
-    sigset_t none;
-    sigemptyset(&none);
-    sigset_t all;
-    sigfillset(&all);
-    ::posix_spawnattr_setsigmask(&m_attributes, &none);
-    ::posix_spawnattr_setsigdefault(&m_attributes, &all);
-    ::posix_spawnattr_setflags(&m_attributes,
-                               POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  }
-  ~SpawnAttributes() { ::posix_spawnattr_destroy(&m_attributes); }
-  SpawnAttributes(const SpawnAttributes&) = delete;
-  SpawnAttributes& operator=(const SpawnAttributes&) = delete;
-  const posix_spawnattr_t* get() const { return &m_attributes; }
-
-private:
-  posix_spawnattr_t m_attributes{};
-};
-
-std::vector<char*> c_strings(const std::vector<std::string>& strings)
-{
-  std::vector<char*> pointers;
+  pointers.clear();
   pointers.reserve(strings.size() + 1);
   for (const auto& string : strings) {
     pointers.push_back(const_cast<char*>(string.c_str())); // posix_spawn does not write
   }
   pointers.push_back(nullptr);
-  return pointers;
 }
 
 } // namespace
 
-tl::expected<Spawned, SpawnError> spawn(const ProcessSpec& spec)
+Spawner::Spawner()
+{
+  ::posix_spawn_file_actions_init(&m_actions);
+  ::posix_spawnattr_init(&m_attributes);
+  sigset_t none;
+  sigemptyset(&none);
+  sigset_t all;
+  sigfillset(&all);
+  ::posix_spawnattr_setsigmask(&m_attributes, &none);
+  ::posix_spawnattr_setsigdefault(&m_attributes, &all);
+  ::posix_spawnattr_setflags(&m_attributes,
+                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+}
+
+Spawner::~Spawner()
+{
+  ::posix_spawn_file_actions_destroy(&m_actions);
+  ::posix_spawnattr_destroy(&m_attributes);
+}
+
+// The child's file actions: stdin from /dev/null, stdout and stderr to `out`
+// and `err`, chdir, closefrom(3). Building them costs glibc a getrlimit per fd
+// it checks (seven system calls), and a run's tasks mostly get the same fd
+// numbers, so the last set is kept and rebuilt only when an input differs.
+const posix_spawn_file_actions_t* Spawner::file_actions(int out, int err,
+                                                        const std::string& working_directory)
+{
+  if (m_actions_built && out == m_out && err == m_err && working_directory == m_working_directory) {
+    return &m_actions;
+  }
+  ::posix_spawn_file_actions_destroy(&m_actions);
+  ::posix_spawn_file_actions_init(&m_actions);
+  ::posix_spawn_file_actions_adddup2(&m_actions, m_null.get(), STDIN_FILENO);
+  ::posix_spawn_file_actions_adddup2(&m_actions, out, STDOUT_FILENO);
+  ::posix_spawn_file_actions_adddup2(&m_actions, err, STDERR_FILENO);
+  if (!working_directory.empty()) {
+    ::posix_spawn_file_actions_addchdir_np(&m_actions, working_directory.c_str());
+  }
+  ::posix_spawn_file_actions_addclosefrom_np(&m_actions, 3);
+  m_actions_built = true;
+  m_out = out;
+  m_err = err;
+  m_working_directory = working_directory;
+  return &m_actions;
+}
+
+tl::expected<Spawned, SpawnError> Spawner::spawn(const ProcessSpec& spec)
 {
   if (spec.argv.empty()) {
     return tl::unexpected(SpawnError{EINVAL, "cannot execute an empty command"});
   }
-  const auto null = above_stdio(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  auto out = null.get() < 0 ? std::nullopt : make_pipe();
+  if (m_null.get() < 0) { // opened once, kept for every task (the file actions name it)
+    m_null = above_stdio(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  }
+  auto out = m_null.get() < 0 ? std::nullopt : make_pipe();
   auto err = out ? make_pipe() : std::nullopt;
   if (!err) {
     const int error = errno; // from the open, pipe or fcntl that failed last
     return tl::unexpected(
         SpawnError{error, "cannot prepare to run " + spec.argv[0] + ": " + describe_errno(error)});
   }
-  static SpawnActions actions; // the runner spawns from one thread only
-  const auto* file_actions =
-      actions.get(null.get(), out->write.get(), err->write.get(), spec.working_directory);
-  const SpawnAttributes attributes;
-  const auto argv = c_strings(spec.argv);
-  const auto envp = c_strings(spec.env);
+  const auto* actions = file_actions(out->write.get(), err->write.get(), spec.working_directory);
+  fill_c_strings(spec.argv, m_argv);
+  fill_c_strings(spec.env, m_envp);
   pid_t pid = 0;
   const int error =
-      ::posix_spawn(&pid, argv[0], file_actions, attributes.get(), argv.data(), envp.data());
+      ::posix_spawn(&pid, m_argv[0], actions, &m_attributes, m_argv.data(), m_envp.data());
   if (error != 0) {
     return tl::unexpected(spawn_error(spec, error));
   }
-  return Spawned{pid, std::move(out->read), std::move(err->read)};
+  return Spawned{pid, std::move(out->read), std::move(err->read), std::move(out->write),
+                 std::move(err->write)};
 }
 
 } // namespace pt

@@ -25,13 +25,15 @@
 // Cost: the /proc walk reads /proc/PID/stat of every process on the machine.
 // After a task that left nothing behind (the usual case) the runner's list
 // of children, /proc/self/task/TID/children, says so in a few system calls
-// (docs/performance.md); the walk remains for the rest, and for kernels
-// built without CONFIG_PROC_CHILDREN.
+// (docs/performance.md): ChildrenReader keeps /proc/self/task and the main
+// thread's file open, so a check is an lseek, two getdents64 and a pread. The
+// walk remains for the rest, and for kernels built without CONFIG_PROC_CHILDREN.
 #include "process/tree.hpp"
 
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -122,46 +124,109 @@ void make_subreaper()
   }
 }
 
+namespace {
+
+// How the child in `info` (from waitid) ended.
+ExitInfo exit_info(const siginfo_t& info)
+{
+  ExitInfo exit;
+  if (info.si_code == CLD_EXITED) {
+    exit.exit_status = info.si_status;
+  } else {
+    exit.signal = info.si_status;
+    exit.core_dumped = info.si_code == CLD_DUMPED;
+  }
+  return exit;
+}
+
+// Appends the pids in `text` ("12 34 ") to `children`.
+void parse_children(std::string_view text, std::vector<pid_t>& children)
+{
+  const char* at = text.data();
+  const char* end = at + text.size();
+  while (at < end) {
+    pid_t pid = 0;
+    const auto [next, error] = std::from_chars(at, end, pid);
+    if (error == std::errc()) {
+      children.push_back(pid);
+    }
+    at = next == at ? at + 1 : next; // skip the space after each pid
+  }
+}
+
+// Reads all of `fd` from offset 0 into `text`; false on an error.
+bool pread_all(int fd, std::string& text)
+{
+  text.clear();
+  std::array<char, 512> buffer{};
+  ssize_t size = 0;
+  while ((size = ::pread(fd, buffer.data(), buffer.size(), static_cast<off_t>(text.size()))) > 0) {
+    text.append(buffer.data(), static_cast<std::size_t>(size));
+  }
+  return size == 0;
+}
+
+} // namespace
+
+bool ChildrenReader::read_thread(const char* tid, bool main_thread)
+{
+  const auto path = std::string(tid) + "/children";
+  if (!main_thread) {
+    const UniqueFd fd(::openat(m_tasks.get(), path.c_str(), O_RDONLY | O_CLOEXEC));
+    return fd.get() >= 0 && pread_all(fd.get(), m_text);
+  }
+  if (m_main_children.get() < 0) {
+    m_main_children.reset(::openat(m_tasks.get(), path.c_str(), O_RDONLY | O_CLOEXEC));
+  }
+  return m_main_children.get() >= 0 && pread_all(m_main_children.get(), m_text);
+}
+
+std::optional<std::span<const pid_t>> ChildrenReader::read()
+{
+  m_children.clear();
+  if (m_self == 0) { // first use
+    m_self = ::getpid();
+    m_main_children.reset();
+    m_tasks.reset(::open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    m_entries.resize(4096);
+  } else if (m_tasks.get() >= 0 && ::lseek(m_tasks.get(), 0, SEEK_SET) != 0) {
+    m_tasks.reset();
+  }
+  if (m_tasks.get() < 0) {
+    m_self = 0;
+    return std::nullopt;
+  }
+  ssize_t size = 0;
+  while ((size = ::getdents64(m_tasks.get(), m_entries.data(), m_entries.size())) > 0) {
+    for (ssize_t at = 0; at < size;) {
+      const auto* entry = reinterpret_cast<const dirent64*>(m_entries.data() + at);
+      at += entry->d_reclen;
+      if (entry->d_name[0] == '.') {
+        continue;
+      }
+      pid_t tid = 0;
+      std::from_chars(entry->d_name, entry->d_name + std::strlen(entry->d_name), tid);
+      // no such file (CONFIG_PROC_CHILDREN), or the thread just ended
+      if (!read_thread(entry->d_name, tid == m_self)) {
+        return std::nullopt;
+      }
+      parse_children(m_text, m_children);
+    }
+  }
+  if (size < 0) {
+    return std::nullopt;
+  }
+  return std::span<const pid_t>(m_children);
+}
+
 std::optional<std::vector<pid_t>> list_children()
 {
-  DIR* dir = ::opendir("/proc/self/task");
-  if (dir == nullptr) {
+  ChildrenReader reader;
+  const auto children = reader.read();
+  if (!children) {
     return std::nullopt;
   }
-  std::vector<pid_t> children;
-  bool complete = true;
-  while (const dirent* item = ::readdir(dir)) {
-    if (item->d_name[0] == '.') {
-      continue;
-    }
-    const auto path = std::string(item->d_name) + "/children";
-    const UniqueFd fd(::openat(::dirfd(dir), path.c_str(), O_RDONLY | O_CLOEXEC));
-    std::string text;
-    std::array<char, 512> buffer{};
-    ssize_t size = fd.get() < 0 ? -1 : 0;
-    while (fd.get() >= 0 && (size = ::read(fd.get(), buffer.data(), buffer.size())) > 0) {
-      text.append(buffer.data(), static_cast<std::size_t>(size));
-    }
-    if (size < 0) {
-      complete = false; // no such file (CONFIG_PROC_CHILDREN), or the thread just ended
-      break;
-    }
-    const char* at = text.data();
-    const char* end = at + text.size();
-    while (at < end) {
-      pid_t pid = 0;
-      const auto [next, error] = std::from_chars(at, end, pid);
-      if (error == std::errc()) {
-        children.push_back(pid);
-      }
-      at = next == at ? at + 1 : next; // skip the space after each pid
-    }
-  }
-  ::closedir(dir);
-  if (!complete) {
-    return std::nullopt;
-  }
-  return children;
+  return std::vector<pid_t>(children->begin(), children->end());
 }
 
 std::vector<ProcEntry> list_descendants()
@@ -197,7 +262,7 @@ void signal_tree(pid_t main_pid, int signal)
   }
 }
 
-int reap_and_count_survivors(pid_t main_pid, CountZombies zombies)
+int reap_and_count_survivors(pid_t main_pid, CountZombies zombies, ChildrenReader& children_reader)
 {
   // The common case, cheaply: an orphan is reparented to the runner, so any
   // descendant still there (alive or a zombie) has an ancestor, maybe itself,
@@ -206,7 +271,7 @@ int reap_and_count_survivors(pid_t main_pid, CountZombies zombies)
   // calls per process on the machine) is not needed. Children are only ever
   // added at the end of the list the kernel reads out, so one full read sees
   // every child that existed when it began.
-  if (const auto children = list_children();
+  if (const auto children = children_reader.read();
       children && children->size() == 1 && children->front() == main_pid) {
     return 0;
   }
@@ -245,21 +310,18 @@ std::optional<ExitInfo> peek_exit(pid_t pid)
   if (::waitid(P_PID, static_cast<id_t>(pid), &info, flags) != 0 || info.si_pid != pid) {
     return std::nullopt;
   }
-  ExitInfo exit;
-  if (info.si_code == CLD_EXITED) {
-    exit.exit_status = info.si_status;
-  } else {
-    exit.signal = info.si_status;
-    exit.core_dumped = info.si_code == CLD_DUMPED;
-  }
-  return exit;
+  return exit_info(info);
 }
 
-void reap(pid_t pid)
+std::optional<ExitInfo> reap(pid_t pid)
 {
   siginfo_t info = {};
-  while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED) != 0 && errno == EINTR) {
+  while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED) != 0) {
+    if (errno != EINTR) {
+      return std::nullopt;
+    }
   }
+  return exit_info(info);
 }
 
 void kill_tree(pid_t main_pid)

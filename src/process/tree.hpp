@@ -3,9 +3,13 @@
 #pragma once
 
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 #include <sys/types.h>
 #include <vector>
+
+#include "util/fd.hpp"
 
 namespace pt {
 
@@ -31,6 +35,30 @@ void make_subreaper();
 // not provide that file (CONFIG_PROC_CHILDREN) or it cannot be read.
 std::optional<std::vector<pid_t>> list_children();
 
+// Reads this process's list of children again and again, as list_children()
+// does, in fewer system calls: /proc/self/task stays open, and so does the
+// main thread's children file (reread from its start); other threads' files
+// are opened each time, since their thread ids can be reused. Use it in the
+// process that made it (the files name that process).
+class ChildrenReader
+{
+public:
+  // Returns the pids of this process's children, zombies included; nullopt
+  // when the kernel does not provide the file or it cannot be read. The span
+  // stays valid until the next call.
+  std::optional<std::span<const pid_t>> read();
+
+private:
+  bool read_thread(const char* tid, bool main_thread);
+
+  pid_t m_self = 0; // the process that opened the files; 0 until the first read
+  UniqueFd m_tasks;
+  UniqueFd m_main_children;
+  std::vector<pid_t> m_children;
+  std::vector<char> m_entries; // getdents64 buffer
+  std::string m_text;
+};
+
 // Returns every descendant of this process, zombies included, parents before children.
 std::vector<ProcEntry> list_descendants();
 
@@ -42,7 +70,8 @@ enum class CountZombies { no, yes };
 
 // Reaps zombie children other than `main_pid` and returns how many other
 // descendants remain: only the live ones unless `zombies` is CountZombies::yes.
-int reap_and_count_survivors(pid_t main_pid, CountZombies zombies);
+// `children` lists the runner's children for the common case (see tree.cpp).
+int reap_and_count_survivors(pid_t main_pid, CountZombies zombies, ChildrenReader& children);
 
 // Reaps zombies reparented to the runner while `main_pid` still runs; stops
 // at the first that is `main_pid` itself, which is left for its owner.
@@ -60,8 +89,9 @@ struct ExitInfo
 // (so that its pid stays reserved); nullopt while it runs.
 std::optional<ExitInfo> peek_exit(pid_t pid);
 
-// Waits until the child `pid` exits and reaps it, retrying on EINTR.
-void reap(pid_t pid);
+// Waits until the child `pid` exits, reaps it and returns how it ended,
+// retrying on EINTR; nullopt if it is not a child of ours.
+std::optional<ExitInfo> reap(pid_t pid);
 
 // Sends SIGKILL to the whole tree of `main_pid` and reaps `main_pid`.
 void kill_tree(pid_t main_pid);

@@ -2,9 +2,11 @@
 #include "run/environment.hpp"
 
 #include <algorithm>
+#include <array>
 #include <string_view>
 #include <unistd.h>
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -46,24 +48,66 @@ private:
 
 } // namespace
 
+std::vector<std::string> base_environment(const Identity& identity)
+{
+  return {std::string("PATH=") + k_task_path, "LANG=C.UTF-8", "HOME=" + identity.home,
+          "USER=" + identity.user, "LOGNAME=" + identity.user};
+}
+
+namespace {
+
+// The variables of the run, after the task's own: name, then value.
+std::array<std::pair<std::string_view, std::string_view>, 5>
+run_variables(const Task& task, const RunContext& context)
+{
+  return {{{"PERIODIC_TASKS_TASK", task.name},
+           {"PERIODIC_TASKS_RUN_ID", context.run_id},
+           {"PERIODIC_TASKS_AS_OF", context.as_of},
+           {"PERIODIC_TASKS_DRY_RUN", context.dry_run ? "1" : "0"},
+           {"PERIODIC_TASKS_SLOT", context.slot}}};
+}
+
+} // namespace
+
+void task_environment(const Task& task, const std::vector<std::string>& base,
+                      const RunContext& context, std::vector<std::string>& env)
+{
+  const auto run = run_variables(task, context);
+  if (!task.environment.empty()) {
+    // Variables of its own may replace any other: build the block by name.
+    EnvironmentBuilder builder(base.size() + task.environment.size() + run.size());
+    for (const std::string& entry : base) {
+      const auto equals = entry.find('=');
+      builder.set(std::string_view(entry).substr(0, equals),
+                  std::string_view(entry).substr(equals + 1));
+    }
+    for (const auto& [name, value] : task.environment) {
+      builder.set(name, value);
+    }
+    for (const auto& [name, value] : run) {
+      builder.set(name, value);
+    }
+    env = builder.take();
+    return;
+  }
+  // The common case: base entries, then the run's, each assigned in place.
+  env.resize(base.size() + run.size());
+  std::size_t at = 0;
+  for (const std::string& entry : base) {
+    env[at++].assign(entry);
+  }
+  for (const auto& [name, value] : run) {
+    env[at].assign(name).append("=").append(value);
+    ++at;
+  }
+}
+
 std::vector<std::string> task_environment(const Task& task, const Identity& identity,
                                           const RunContext& context)
 {
-  EnvironmentBuilder env(task.environment.size() + 10);
-  env.set("PATH", k_task_path);
-  env.set("LANG", "C.UTF-8");
-  env.set("HOME", identity.home);
-  env.set("USER", identity.user);
-  env.set("LOGNAME", identity.user);
-  for (const auto& [name, value] : task.environment) {
-    env.set(name, value);
-  }
-  env.set("PERIODIC_TASKS_TASK", task.name);
-  env.set("PERIODIC_TASKS_RUN_ID", context.run_id);
-  env.set("PERIODIC_TASKS_AS_OF", context.as_of);
-  env.set("PERIODIC_TASKS_DRY_RUN", context.dry_run ? "1" : "0");
-  env.set("PERIODIC_TASKS_SLOT", context.slot);
-  return env.take();
+  std::vector<std::string> env;
+  task_environment(task, base_environment(identity), context, env);
+  return env;
 }
 
 ExecLimits current_exec_limits()

@@ -26,6 +26,17 @@ struct Identity
 std::vector<std::string> task_environment(const Task& task, const Identity& identity,
                                           const RunContext& context);
 
+// Returns the entries every command task of a run shares: PATH, LANG, HOME,
+// USER and LOGNAME as "NAME=value", built once per run.
+std::vector<std::string> base_environment(const Identity& identity);
+
+// Sets `env` to the environment for `task`, the same as task_environment()
+// with the identity `base` was built from, reusing the strings `env` holds
+// from the previous task: when the task has no variables of its own, only
+// the PERIODIC_TASKS_* entries change, in place.
+void task_environment(const Task& task, const std::vector<std::string>& base,
+                      const RunContext& context, std::vector<std::string>& env);
+
 // What execve() accepts (Linux): one argument or variable at most
 // `max_string` bytes with its NUL (MAX_ARG_STRLEN, 32 pages), and all of them
 // with their pointers at most `max_total` (sysconf(_SC_ARG_MAX), a quarter of

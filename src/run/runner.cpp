@@ -19,13 +19,25 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
+// What a run's command tasks reuse from one task to the next: the spec, whose
+// environment is patched rather than rebuilt, and the entries all tasks share.
+struct CommandScratch
+{
+  std::vector<std::string> base_env;
+  ProcessSpec spec;
+};
+
 // One attempt of a command task: spawn, stream output, wait, clean up.
 TaskOutcome run_command_attempt(const Settings& settings, const Task& task,
-                                const RunRequest& request, RunnerDeps& deps, const ClaimHold* hold)
+                                const RunRequest& request, RunnerDeps& deps, const ClaimHold* hold,
+                                CommandScratch& scratch)
 {
-  ProcessSpec spec;
+  if (scratch.base_env.empty()) {
+    scratch.base_env = base_environment(deps.identity);
+  }
+  ProcessSpec& spec = scratch.spec;
   spec.argv = command_argv(task, request.context.dry_run);
-  spec.env = task_environment(task, deps.identity, request.context);
+  task_environment(task, scratch.base_env, request.context, spec.env);
   spec.working_directory = task.working_directory;
   spec.timeout = task.timeout;
   spec.kill_timeout = task.kill_timeout;
@@ -117,15 +129,15 @@ Duration retry_wait(const Task& task, int retry)
 
 // One attempt of `task`, whatever its kind.
 TaskOutcome run_attempt(const Settings& settings, const Task& task, const RunRequest& request,
-                        RunnerDeps& deps, const ClaimHold* hold)
+                        RunnerDeps& deps, const ClaimHold* hold, CommandScratch& scratch)
 {
   switch (task.kind) {
   case TaskKind::command:
-    return run_command_attempt(settings, task, request, deps, hold);
+    return run_command_attempt(settings, task, request, deps, hold, scratch);
   case TaskKind::sql:
     return run_sql_attempt(settings, task, request, deps, hold);
   }
-  return run_command_attempt(settings, task, request, deps, hold);
+  return run_command_attempt(settings, task, request, deps, hold, scratch);
 }
 
 // Returns whether a dry run of `task` starts nothing: a command without
@@ -143,7 +155,8 @@ bool dry_run_starts_nothing(const Task& task)
 
 // Runs one task that holds its lock, with its retries; the result is data, never an exception.
 TaskOutcome run_locked(const Settings& settings, const Task& task, const RunRequest& request,
-                       RunnerDeps& deps, std::size_t position, const ClaimHold* hold)
+                       RunnerDeps& deps, std::size_t position, const ClaimHold* hold,
+                       CommandScratch& scratch)
 {
   const bool dry_run = request.context.dry_run;
   if (dry_run && dry_run_starts_nothing(task)) {
@@ -154,7 +167,7 @@ TaskOutcome run_locked(const Settings& settings, const Task& task, const RunRequ
   emit_task_started(deps.log, task, request, position);
   TaskOutcome outcome;
   for (int attempt = 1;; ++attempt) {
-    outcome = run_attempt(settings, task, request, deps, hold);
+    outcome = run_attempt(settings, task, request, deps, hold, scratch);
     outcome.attempts = attempt;
     const bool fenced = hold != nullptr && !hold->fence_reason().empty();
     if (!outcome.retryable || attempt > task.retries || deps.stop.stop_signal() != 0 || fenced) {
@@ -171,27 +184,28 @@ TaskOutcome run_locked(const Settings& settings, const Task& task, const RunRequ
 // Runs `task` under the cluster's claim of its slot (or its cluster-wide
 // lock), unless another run has it.
 TaskOutcome run_claimed(const Settings& settings, const Task& task, const RunRequest& request,
-                        RunnerDeps& deps, std::size_t position)
+                        RunnerDeps& deps, std::size_t position, CommandScratch& scratch)
 {
   if (request.context.dry_run && dry_run_starts_nothing(task)) {
-    return run_locked(settings, task, request, deps, position, nullptr); // nothing to claim
+    return run_locked(settings, task, request, deps, position, nullptr,
+                      scratch); // nothing to claim
   }
   auto acquired = deps.cluster->acquire(task, request.context);
   if (auto* outcome = std::get_if<TaskOutcome>(&acquired)) {
     return std::move(*outcome);
   }
   auto& hold = *std::get<std::unique_ptr<ClaimHold>>(acquired);
-  TaskOutcome outcome = run_locked(settings, task, request, deps, position, &hold);
+  TaskOutcome outcome = run_locked(settings, task, request, deps, position, &hold, scratch);
   const bool marked = marks_done_in_sql(task, &hold, deps) && outcome.result == TaskResult::success;
   deps.cluster->finish(hold, outcome, marked, deps.stop.stop_signal() != 0);
   return outcome;
 }
 
 TaskOutcome run_one(const Settings& settings, const Task& task, const RunRequest& request,
-                    RunnerDeps& deps, std::size_t position)
+                    RunnerDeps& deps, std::size_t position, CommandScratch& scratch)
 {
   if (task.exclusive == Exclusive::none) {
-    return run_locked(settings, task, request, deps, position, nullptr);
+    return run_locked(settings, task, request, deps, position, nullptr, scratch);
   }
   auto lock = deps.locks.acquire(task.name);
   if (!lock) {
@@ -209,9 +223,9 @@ TaskOutcome run_one(const Settings& settings, const Task& task, const RunRequest
     return outcome;
   }
   if (task.exclusive == Exclusive::cluster && deps.cluster != nullptr) {
-    return run_claimed(settings, task, request, deps, position);
+    return run_claimed(settings, task, request, deps, position, scratch);
   }
-  return run_locked(settings, task, request, deps, position, nullptr);
+  return run_locked(settings, task, request, deps, position, nullptr, scratch);
 }
 
 } // namespace
@@ -230,6 +244,7 @@ RunSummary run_tasks(const Settings& settings, const RunRequest& request, Runner
 
   // 2. Each task in turn; after a stop request, record the rest as not run.
   std::size_t position = 0;
+  CommandScratch scratch;
   for (const Task* task : request.tasks) {
     ++position;
     const auto task_started = deps.clock.wall();
@@ -238,7 +253,7 @@ RunSummary run_tasks(const Settings& settings, const RunRequest& request, Runner
       outcome =
           skipped_outcome(*task, SkipReason::interrupted, "run interrupted before it started");
     } else {
-      outcome = run_one(settings, *task, request, deps, position);
+      outcome = run_one(settings, *task, request, deps, position, scratch);
     }
     outcome.started_at_usec = duration_cast<microseconds>(task_started.time_since_epoch()).count();
     emit_task_finished(deps.log, *task, outcome, task_fields(*task, request));

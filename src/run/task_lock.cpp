@@ -63,12 +63,16 @@ long read_holder_pid(int fd)
 // Best effort: the pid only improves the "already running" message. Written
 // first, then the file cut to its length: truncating to 0 first would make
 // ext4 write the file back to disk on close (its auto_da_alloc heuristic).
-void write_own_pid(int fd, const std::string& text)
+// A file no longer than the pid (`size`; the usual case: our last run, or one
+// with a pid as long) needs no cut: the write covers all of it.
+void write_own_pid(int fd, const std::string& text, off_t size)
 {
   // A failed write leaves the file empty, never naming an earlier holder.
   const auto written = ::pwrite(fd, text.data(), text.size(), 0);
   const off_t keep = written == static_cast<ssize_t>(text.size()) ? written : 0;
-  [[maybe_unused]] const int truncated = ::ftruncate(fd, keep);
+  if (keep == 0 || size > keep) {
+    [[maybe_unused]] const int truncated = ::ftruncate(fd, keep);
+  }
 }
 
 LockFailure lock_error(std::string message)
@@ -105,11 +109,19 @@ std::string_view file_kind(mode_t mode)
 // Whether we may write our pid into a lock file, or only lock it.
 enum class Writable { no, yes };
 
+// What check_lock_file() found: whether to write, and the file's length.
+struct LockFileCheck
+{
+  Writable writable = Writable::no;
+  off_t size = 0;
+};
+
 // Accepts the lock file open on `fd` only if it is a regular file with one
-// name, owned by us, root or the lock directory's owner (`directory_owner`):
-// anything else could be another file's contents, which the pid would overwrite.
-tl::expected<Writable, LockFailure> check_lock_file(int fd, const std::filesystem::path& path,
-                                                    long directory_owner)
+// name, owned by us (`me`), root or the lock directory's owner
+// (`directory_owner`): anything else could be another file's contents, which
+// the pid would overwrite.
+tl::expected<LockFileCheck, LockFailure> check_lock_file(int fd, const std::filesystem::path& path,
+                                                         uid_t me, long directory_owner)
 {
   struct stat st
   {
@@ -130,7 +142,6 @@ tl::expected<Writable, LockFailure> check_lock_file(int fd, const std::filesyste
                  fmt::format("it has {} hard links, so it is another file's name too", st.st_nlink),
                  "rm " + path.string()));
   }
-  const uid_t me = ::geteuid();
   // Whoever can open a lock file can flock it, and so hold the task's lock
   // forever: a lock file is for its owner only (0600; earlier versions made
   // 0644 files). Root's file in the service user's directory becomes the
@@ -148,13 +159,13 @@ tl::expected<Writable, LockFailure> check_lock_file(int fd, const std::filesyste
           lock_error(fmt::format("cannot give lock file {} to uid {}: {}", path.string(),
                                  directory_owner, std::strerror(errno))));
     }
-    return Writable::yes;
+    return LockFileCheck{Writable::yes, st.st_size};
   }
   if (st.st_uid == me) {
-    return Writable::yes;
+    return LockFileCheck{Writable::yes, st.st_size};
   }
   if (st.st_uid == 0 || static_cast<long>(st.st_uid) == directory_owner) {
-    return Writable::no; // root's manual run and the service share the directory
+    return LockFileCheck{Writable::no, st.st_size}; // root's manual run and the service share it
   }
   return tl::unexpected(refusing(
       "lock file", path,
@@ -229,6 +240,7 @@ tl::expected<void, LockFailure> FileTaskLocks::open_directory()
   }
   m_directory_fd = std::move(fd);
   m_directory_owner = static_cast<long>(st.st_uid);
+  m_euid = ::geteuid();
   return {};
 }
 
@@ -253,11 +265,13 @@ tl::expected<std::unique_ptr<TaskLock>, LockFailure> FileTaskLocks::acquire(std:
     }
     fd.reset(::openat(m_directory_fd.get(), name.c_str(), O_RDWR | O_CREAT | k_flags, 0600));
   }
+  bool read_write = fd.get() >= 0;
   if (fd.get() < 0 && (errno == EACCES || errno == EROFS)) {
     // Another user's lock file (root's manual run vs the service user), or a
     // read-only directory: flock works on a read-only descriptor too; we just
     // cannot record our pid. If the file is not there either, the first error says why.
     const int error = errno;
+    read_write = false;
     fd.reset(::openat(m_directory_fd.get(), name.c_str(), O_RDONLY | k_flags));
     if (fd.get() < 0 && errno == ENOENT) {
       errno = error;
@@ -275,9 +289,9 @@ tl::expected<std::unique_ptr<TaskLock>, LockFailure> FileTaskLocks::acquire(std:
     return tl::unexpected(lock_error(
         fmt::format("cannot open lock file {}: {}", path.string(), std::strerror(errno))));
   }
-  const auto writable = check_lock_file(fd.get(), path, m_directory_owner);
-  if (!writable) {
-    return tl::unexpected(writable.error());
+  const auto checked = check_lock_file(fd.get(), path, m_euid, m_directory_owner);
+  if (!checked) {
+    return tl::unexpected(checked.error());
   }
   while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) {
@@ -290,11 +304,11 @@ tl::expected<std::unique_ptr<TaskLock>, LockFailure> FileTaskLocks::acquire(std:
     return tl::unexpected(
         lock_error(fmt::format("cannot lock {}: {}", path.string(), std::strerror(error))));
   }
-  if (*writable == Writable::yes && (::fcntl(fd.get(), F_GETFL) & O_ACCMODE) == O_RDWR) {
+  if (checked->writable == Writable::yes && read_write) {
     if (m_pid_line.empty()) {
       m_pid_line = fmt::format("{}\n", ::getpid());
     }
-    write_own_pid(fd.get(), m_pid_line);
+    write_own_pid(fd.get(), m_pid_line, checked->size);
   }
   return std::make_unique<FileTaskLock>(std::move(fd));
 }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <vector>
 
 #include <tl/expected.hpp>
@@ -55,6 +56,7 @@ private:
   std::filesystem::path m_directory;
   UniqueFd m_directory_fd; // opened and checked once per run, again if it vanished
   long m_directory_owner = -1;
+  uid_t m_euid = 0;       // geteuid(), read with the directory
   std::string m_pid_line; // "PID\n", written into each lock file of our own that we take
 };
 

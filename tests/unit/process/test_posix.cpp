@@ -181,9 +181,13 @@ ProcessResult run(const ProcessSpec& spec, OutputSink& sink, const StopSource& s
 {
   PosixProcessRunner::become_subreaper();
   const int fds_before = open_fd_count();
-  PosixProcessRunner runner(stop, stop_fd);
-  auto result = runner.run(spec, sink);
-  CHECK(descendant_count() == 0);
+  ProcessResult result;
+  {
+    // The runner keeps a few fds from task to task (/dev/null, /proc/self/task).
+    PosixProcessRunner runner(stop, stop_fd);
+    result = runner.run(spec, sink);
+    CHECK(descendant_count() == 0);
+  }
   CHECK(open_fd_count() == fds_before);
   return result;
 }
@@ -301,24 +305,30 @@ TEST_CASE("PosixProcessRunner: passes argv, environment and working directory ex
 
 TEST_CASE("PosixProcessRunner: each task's output reaches its own sink when the fd numbers change")
 {
-  // spawn() keeps the last file actions while the fds and directory stay the same.
+  // One runner keeps the last file actions while the fds and directory stay the same.
+  PosixProcessRunner::become_subreaper();
+  const FakeStop no_stop;
+  PosixProcessRunner runner(no_stop, -1);
   RecordingSink first;
-  run(shell("echo one; echo uno >&2"), first);
+  runner.run(shell("echo one; echo uno >&2"), first);
+  const int fds_after_first = open_fd_count();
   const int shift = ::open("/dev/null", O_RDONLY | O_CLOEXEC); // the next pipes get other numbers
   REQUIRE(shift >= 0);
   RecordingSink second;
   auto in_dir = shell("pwd; echo dos >&2");
   in_dir.working_directory = "/usr/share";
-  run(in_dir, second);
+  runner.run(in_dir, second);
   ::close(shift);
   RecordingSink third;
-  run(shell("echo three; echo tres >&2"), third);
+  runner.run(shell("echo three; echo tres >&2"), third);
   CHECK(first.out_lines == Lines{"one"});
   CHECK(first.err_lines == Lines{"uno"});
   CHECK(second.out_lines == Lines{"/usr/share"});
   CHECK(second.err_lines == Lines{"dos"});
   CHECK(third.out_lines == Lines{"three"});
   CHECK(third.err_lines == Lines{"tres"});
+  CHECK(open_fd_count() == fds_after_first); // what it keeps does not grow from task to task
+  CHECK(descendant_count() == 0);
 }
 
 TEST_CASE("PosixProcessRunner: gives the task /dev/null as stdin and no other fds")
