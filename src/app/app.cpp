@@ -176,8 +176,16 @@ struct RunPlan
 {
   RunRequest request;
   const Task* scheduled = nullptr;
+  std::optional<SlotState> state; // the scheduled task's, read once per wake
   SlotPlan slots;
 };
+
+// Plans `plan.scheduled`'s slots again by a clock `db_offset` from this
+// host's, from the state already read.
+SlotPlan slots_at(const RunPlan& plan, const Clock& clock, Duration db_offset)
+{
+  return plan_slots(slot_request(*plan.scheduled), clock.wall() + db_offset, plan.state);
+}
 
 // `db_offset`: the database clock minus this host's in cluster mode, so that
 // due slots are those of the cluster's clock; zero otherwise.
@@ -193,7 +201,8 @@ RunPlan plan_run(const CliOptions& options, const Config& config, const Clock& c
     if (!state) { // never a guess: a lost state would run history, a forged one skip slots
       throw Fatal(k_exit_os_error, state.error());
     }
-    plan.slots = plan_slots(slot_request(*plan.scheduled), clock.wall() + db_offset, *state);
+    plan.state = std::move(*state);
+    plan.slots = slots_at(plan, clock, db_offset);
     return plan;
   }
   auto tasks = select_tasks(config, options.tasks);
@@ -260,11 +269,12 @@ private:
 };
 
 // Whether `plan` is a scheduled task's wake with nothing to do: no slot due,
-// no first-sight baseline to save, and no cluster (whose claims a wake prunes).
+// no first-sight baseline to save, and no claim store opened (a wake that
+// opened it prunes the claims past the retention on the way out).
 bool is_idle_wake(const RunPlan& plan, const ClusterClaims* cluster)
 {
   return plan.scheduled != nullptr && plan.slots.slots.empty() && !plan.slots.baseline &&
-         cluster == nullptr;
+         (cluster == nullptr || !cluster->store_opened());
 }
 
 int run_command(const CliOptions& options, const Config& config)
@@ -285,11 +295,11 @@ int run_command(const CliOptions& options, const Config& config)
   if (cluster && options.scheduled) {
     const Duration margin = cluster->settings().max_clock_skew;
     const bool maybe_due = !plan.slots.slots.empty() ||
-                           !plan_run(options, config, clock, store, margin).slots.slots.empty() ||
-                           !plan_run(options, config, clock, store, -margin).slots.slots.empty();
+                           !slots_at(plan, clock, margin).slots.empty() ||
+                           !slots_at(plan, clock, -margin).slots.empty();
     if (const auto skew = maybe_due ? cluster->clock_skew() : ClusterResult<Duration>(Duration{});
         skew && *skew != Duration{} && (*skew < Duration{} ? -*skew : *skew) <= margin) {
-      plan = plan_run(options, config, clock, store, *skew);
+      plan.slots = slots_at(plan, clock, *skew);
     }
   }
 
@@ -534,16 +544,17 @@ std::size_t warn_exec_limits(const Config& config)
 {
   std::size_t count = 0;
   const ExecLimits limits = current_exec_limits();
-  const Identity identity = current_identity();
-  // The run's own variables at their real lengths (a run id has 32 characters),
-  // as `run` sets them: a scheduled task's slot run has PERIODIC_TASKS_SLOT,
-  // any other run of a task none (its manual run has less to pass).
+  const std::vector<std::string> base = base_environment(current_identity());
+  // The run's own variables at their real lengths (a run id has 32 characters,
+  // a slot 20), as `run` sets them: a scheduled task's slot run has
+  // PERIODIC_TASKS_SLOT, any other run of a task none (a manual run passes less).
   const std::string run_id(32, '0');
   const RunContext unscheduled{run_id, "YYYY-MM-DD", false};
+  RunContext slot_run = unscheduled;
+  slot_run.slot = "YYYY-MM-DDTHH:MM:SSZ";
   for (const Task& task : config.tasks) {
-    const RunContext context =
-        task.schedule.empty() ? unscheduled : slot_context(task, SlotTime{}, run_id);
-    for (const std::string& warning : exec_limit_warnings(task, identity, context, limits)) {
+    const RunContext& context = task.schedule.empty() ? unscheduled : slot_run;
+    for (const std::string& warning : exec_limit_warnings(task, base, context, limits)) {
       print_warning(task.origin, warning);
       ++count;
     }

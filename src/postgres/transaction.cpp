@@ -268,6 +268,9 @@ Step Transaction::exchange(std::size_t from, std::size_t to)
 {
   bool ok = pq().PQenterPipelineMode(m_conn) == 1;
   for (auto i = from; ok && i < to; ++i) {
+    // From COMMIT on, a broken connection leaves the outcome in doubt: the
+    // server runs each statement as it arrives, before the sync point.
+    m_commit_sent = m_commit_sent || (m_items[i].item == Item::end && !m_request.rollback);
     ok = send(m_items[i]);
   }
   if (!ok || pq().PQpipelineSync(m_conn) != 1) {
@@ -318,7 +321,6 @@ bool Transaction::send(const Slot& slot)
                      c_strings(final_statement.params, final_statement.params.size()));
   }
   case Item::end:
-    m_commit_sent = !m_request.rollback;
     return send_text(m_request.rollback ? "ROLLBACK" : "COMMIT", {});
   case Item::discard:
     return send_text("DISCARD ALL", {});
@@ -421,9 +423,7 @@ Step Transaction::settle(Wake wake)
   if (m_refusal) {
     return tl::unexpected(std::move(*m_refusal));
   }
-  const bool ending = std::any_of(m_items.begin(), m_items.end(),
-                                  [](const Slot& slot) { return slot.item == Item::end; });
-  if (ending && m_at >= m_items.size()) {
+  if (m_at >= m_items.size()) { // the last batch, which ends with COMMIT (or ROLLBACK)
     if (!m_ended && !m_request.rollback) {
       return tl::unexpected(Failure{Wake::ready, nullptr, "the server rolled back at COMMIT"});
     }

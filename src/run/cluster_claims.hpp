@@ -104,6 +104,8 @@ public:
   std::string prune();
 
   const ClusterSettings& settings() const { return m_settings; }
+  // Whether the store is open (a slot was claimed, a lock taken or the skew measured).
+  bool store_opened() const { return m_store != nullptr; }
 
 private:
   ClusterResult<ClusterStore*> store();

@@ -120,7 +120,7 @@ ExecLimits current_exec_limits()
   return limits;
 }
 
-std::vector<std::string> exec_limit_warnings(const Task& task, const Identity& identity,
+std::vector<std::string> exec_limit_warnings(const Task& task, const std::vector<std::string>& base,
                                              const RunContext& context, const ExecLimits& limits)
 {
   std::vector<std::string> warnings;
@@ -135,13 +135,15 @@ std::vector<std::string> exec_limit_warnings(const Task& task, const Identity& i
       warnings.push_back(line);
     }
   };
+  // The environment of a dry run differs only in PERIODIC_TASKS_DRY_RUN's
+  // value, "1" for "0": its sizes are those of a normal run.
+  std::vector<std::string> env;
+  task_environment(task, base, context, env);
   // The argv of a normal run, then of a dry run if it differs (dry_run_args).
   for (const bool dry_run : {false, true}) {
     if (dry_run && !task.dry_run_args) {
       break;
     }
-    RunContext run = context;
-    run.dry_run = dry_run;
     const char* mode = dry_run ? " in a dry run" : "";
     std::size_t total = 0;
     const auto add = [&](const std::vector<std::string>& strings, const char* what) {
@@ -156,7 +158,7 @@ std::vector<std::string> exec_limit_warnings(const Task& task, const Identity& i
       }
     };
     add(command_argv(task, dry_run), "argument");
-    add(task_environment(task, identity, run), "environment entry");
+    add(env, "environment entry");
     if (total > limits.max_total) {
       warn(fmt::format("its arguments and environment{} take {} bytes, over this system's "
                        "limit of {} (ARG_MAX, a quarter of the stack size limit), so it would "

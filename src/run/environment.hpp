@@ -50,10 +50,11 @@ struct ExecLimits
 // The limits of this system, read once.
 ExecLimits current_exec_limits();
 
-// Returns why a command `task` could not start (E2BIG) with `identity` in a
-// run like `context`: one line per problem, "task "NAME": ...; hint: ...",
-// for `check` to warn about. Empty for SQL tasks and argvs that fit.
-std::vector<std::string> exec_limit_warnings(const Task& task, const Identity& identity,
+// Returns why a command `task` could not start (E2BIG) in a run like
+// `context` with the shared entries `base` (base_environment()): one line per
+// problem, "task "NAME": ...; hint: ...", for `check` to warn about. Empty
+// for SQL tasks and argvs that fit.
+std::vector<std::string> exec_limit_warnings(const Task& task, const std::vector<std::string>& base,
                                              const RunContext& context, const ExecLimits& limits);
 
 } // namespace pt

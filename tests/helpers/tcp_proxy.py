@@ -18,6 +18,9 @@ socket --control, answered with one line ("ok ..." or "error ..."):
                 closed during the blackhole, which the other end never heard
                 of, is reset now)
     drop        close every connection at once with a reset (SO_LINGER 0)
+    forget      forget every connection silently, as a NAT or firewall does
+                that drops its state: the server's end is closed, the client
+                hears nothing until it sends, and then gets a reset
     delay MS    hold each chunk MS milliseconds in each direction
     stats       JSON: connections, bytes each way, round trips (a client
                 burst after the server spoke, or the first one)
@@ -46,6 +49,7 @@ class Link:
         self.pending = {client: [], server: []}  # bytes waiting to be written to that socket
         self.closed = False
         self.half_closed = False  # one end closed while blackholed: cut on heal
+        self.forgotten = False  # the server's end is gone: the client's next bytes get a reset
 
 
 class Proxy:
@@ -102,6 +106,9 @@ class Proxy:
 
     def readable(self, sock):
         link, other = self.peer[sock]
+        if link.forgotten:
+            self.close(link, reset=True)
+            return
         try:
             data = sock.recv(CHUNK)
         except ConnectionError:
@@ -197,6 +204,20 @@ class Proxy:
             for link in list(self.links):
                 self.close(link, reset=True)
             return f"ok dropped {count}"
+        if words[0] == "forget":
+            count = 0
+            for link in self.links:
+                if link.forgotten:
+                    continue
+                link.forgotten = True
+                count += 1
+                for queue in link.pending.values():
+                    queue.clear()
+                if link.server in self.peer:
+                    del self.peer[link.server]
+                    self.sel.unregister(link.server)
+                    link.server.close()
+            return f"ok forgot {count}"
         if words[0] == "delay" and len(words) == 2:
             self.delay = float(words[1]) / 1000.0
             return f"ok delay {words[1]}"

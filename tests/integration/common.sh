@@ -364,10 +364,24 @@ TOML
 start_runner() {
     local started=$1
     shift
+    start_runner_nowait "$@"
+    wait_for_file "$started"
+}
+
+# start_runner_nowait [PREFIX...]: start_runner without waiting for anything,
+# for a test that waits for its own sign (a statement on the server, say).
+start_runner_nowait() {
     "$@" "$PT_BIN" --config "$CFG" --json </dev/null >"$T/stdout" 2>"$T/stderr" &
     RUNNER_PID=$!
     BG_PIDS+=("$RUNNER_PID")
-    wait_for_file "$started"
+}
+
+# wait_runner SECONDS: waits up to SECONDS for the runner of start_runner to
+# end by itself; sets PT_RC and PT_ARGS as run_pt does, for assert_rc.
+wait_runner() {
+    wait_for_exit "$RUNNER_PID" "$1"
+    PT_RC=$WAIT_RC
+    PT_ARGS="--config $CFG --json"
 }
 
 # stop_runner SIGNAL: sends SIGNAL (a name without SIG) to the runner of

@@ -168,6 +168,14 @@ pg_database_toml() {
     done
 }
 
+# pg_database_via_proxy_toml PROXY [CONNINFO-EXTRA]: prints a [databases.main]
+# table for role "app" through the test proxy PROXY (proxy.sh's proxy_start)
+# over TCP, with its password file and CONNINFO-EXTRA appended to the conninfo.
+pg_database_via_proxy_toml() {
+    pg_database_toml "host=127.0.0.1 port=${PT_PROXY_PORT[$1]} user=app dbname=app sslmode=disable${2:+ $2}" \
+        "password_file = \"$PT_PG_APP_PASSWORD_FILE\""
+}
+
 # pg_backends_like PATTERN: prints "state|query" of every client backend
 # whose application_name is LIKE PATTERN (nothing when there is none).
 pg_backends_like() {

@@ -15,8 +15,7 @@ pg_start
 proxy_start net --target "127.0.0.1:$PT_PG_PORT"
 pg_app_sql "CREATE SEQUENCE s"
 pg_app_sql "CREATE TABLE t (n int)"
-db=$(pg_database_toml "host=127.0.0.1 port=${PT_PROXY_PORT[net]} user=app dbname=app sslmode=disable connect_timeout=5" \
-    "password_file = \"$PT_PG_APP_PASSWORD_FILE\"")
+db=$(pg_database_via_proxy_toml net "connect_timeout=5")
 
 # wait_for_sleep: waits until the task's pg_sleep runs on the server.
 wait_for_sleep() {
@@ -25,20 +24,6 @@ wait_for_sleep() {
         ((SECONDS < deadline)) || fail "the task's statement never ran"
         sleep 0.05
     done
-}
-
-# run_bg: starts the runner in the background (output in $T/stdout, $T/stderr).
-run_bg() {
-    "$PT_BIN" --config "$CFG" --json </dev/null >"$T/stdout" 2>"$T/stderr" &
-    RUNNER_PID=$!
-    BG_PIDS+=("$RUNNER_PID")
-}
-
-# wait_runner: waits up to 30 s for it; PT_RC is its status, for assert_rc.
-wait_runner() {
-    wait_for_exit "$RUNNER_PID" 30
-    PT_RC=$WAIT_RC
-    PT_ARGS="--config $CFG --json"
 }
 
 # Attempt 1 sleeps (the sequence is not transactional), a retry does not.
@@ -54,11 +39,11 @@ retry_delay = "1s"
 TOML
 
 # 1. The network resets the connection mid-statement: in doubt, no retry.
-run_bg
+start_runner_nowait
 wait_for_sleep
 dropped=$(proxy_send net drop)
 [[ $dropped =~ ^dropped\ [1-9] ]] || fail "the proxy closed no connection: $dropped"
-wait_runner
+wait_runner 30
 assert_rc 1
 b='.tasks[0]'
 assert_eq error "$(json_get "$b.result")" "result after a reset (connection lost)"
@@ -70,10 +55,10 @@ pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 
 # 2. The server ends the session mid-statement: its FATAL says nothing committed.
 pg_app_sql "SELECT setval('s', 1, false)" >/dev/null
 pg_app_sql "TRUNCATE t"
-run_bg
+start_runner_nowait
 wait_for_sleep
 pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND pid <> pg_backend_pid()" >/dev/null
-wait_runner
+wait_runner 30
 assert_rc 0
 assert_eq success "$(json_get "$b.result")" "result after the server ended the session"
 assert_eq 2 "$(json_get "$b.attempts")" "attempts after the server ended the session"

@@ -18,8 +18,7 @@ require_no_journal
 pg_start
 proxy_start net --target "127.0.0.1:$PT_PG_PORT"
 pg_app_sql "CREATE TABLE t (id int PRIMARY KEY, v text)"
-db=$(pg_database_toml "host=127.0.0.1 port=${PT_PROXY_PORT[net]} user=app dbname=app sslmode=disable" \
-    "password_file = \"$PT_PG_APP_PASSWORD_FILE\"")
+db=$(pg_database_via_proxy_toml net)
 
 # run_counted CONFIG-BODY [ARGS...]: runs the config (run_pt) and sets TRIPS
 # to the round trips it made.

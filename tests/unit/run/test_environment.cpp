@@ -81,23 +81,24 @@ TEST_CASE("exec_limit_warnings: what execve() would refuse, named before a run")
   task.command = {"/usr/bin/app", "short"};
   SUBCASE("an argv that fits: nothing")
   {
-    CHECK(exec_limit_warnings(task, k_identity, k_context, limits).empty());
+    CHECK(exec_limit_warnings(task, base_environment(k_identity), k_context, limits).empty());
   }
   SUBCASE("one argument over the per-string limit (its NUL counts)")
   {
     task.command.push_back(std::string(100, 'x'));
-    CHECK(exec_limit_warnings(task, k_identity, k_context, limits) ==
+    CHECK(exec_limit_warnings(task, base_environment(k_identity), k_context, limits) ==
           std::vector<std::string>{
               "task \"cleanup\": argument 3 is 101 bytes; Linux starts no program with an "
               "argument or variable over 100 bytes (E2BIG), so this task cannot start; hint: "
               "pass large data in a file or on stdin"});
     task.command.back().pop_back();
-    CHECK(exec_limit_warnings(task, k_identity, k_context, limits).empty());
+    CHECK(exec_limit_warnings(task, base_environment(k_identity), k_context, limits).empty());
   }
   SUBCASE("a variable over the per-string limit, counted as NAME=value")
   {
     task.environment = {{"BIG", std::string(96, 'v')}};
-    const auto warnings = exec_limit_warnings(task, k_identity, k_context, limits);
+    const auto warnings =
+        exec_limit_warnings(task, base_environment(k_identity), k_context, limits);
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0].starts_with("task \"cleanup\": environment entry 6 is 101 bytes"));
   }
@@ -105,7 +106,8 @@ TEST_CASE("exec_limit_warnings: what execve() would refuse, named before a run")
   {
     task.environment = {
         {"A", std::string(90, 'a')}, {"B", std::string(90, 'b')}, {"C", std::string(90, 'c')}};
-    const auto warnings = exec_limit_warnings(task, k_identity, k_context, limits);
+    const auto warnings =
+        exec_limit_warnings(task, base_environment(k_identity), k_context, limits);
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0].starts_with("task \"cleanup\": its arguments and environment take "));
     CHECK(warnings[0].find("over this system's limit of 600 (ARG_MAX") != std::string::npos);
@@ -113,7 +115,8 @@ TEST_CASE("exec_limit_warnings: what execve() would refuse, named before a run")
   SUBCASE("dry_run_args: the dry run's argv is checked too, and said so")
   {
     task.dry_run_args = std::vector<std::string>{std::string(100, 'd')};
-    const auto warnings = exec_limit_warnings(task, k_identity, k_context, limits);
+    const auto warnings =
+        exec_limit_warnings(task, base_environment(k_identity), k_context, limits);
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0].starts_with("task \"cleanup\": argument 3 is 101 bytes"));
   }
@@ -121,7 +124,7 @@ TEST_CASE("exec_limit_warnings: what execve() would refuse, named before a run")
   {
     task.kind = TaskKind::sql;
     task.command.push_back(std::string(500, 'x'));
-    CHECK(exec_limit_warnings(task, k_identity, k_context, limits).empty());
+    CHECK(exec_limit_warnings(task, base_environment(k_identity), k_context, limits).empty());
   }
 }
 
