@@ -375,8 +375,10 @@ std::unique_ptr<TaskJournal> open_task_journal(const CliOptions& options)
                               files.unreadable.front().string(), user, user));
     }
     if (!files.any) {
-      print(stderr, "periodic_tasks: warning: no journal files under /run/log/journal or "
-                    "/var/log/journal (is systemd-journald running?)\n");
+      print(stderr, fmt::format("{}periodic_tasks: warning: no journal files under "
+                                "/run/log/journal or /var/log/journal (is systemd-journald "
+                                "running?)\n",
+                                stderr_priority("<4>")));
     }
   }
   auto journal = SdTaskJournal::open(options.journal_directory);

@@ -30,6 +30,7 @@
 #include "config/parser.hpp"
 #include "schedule/zone.hpp"
 #include "util/fd.hpp"
+#include "util/regular_file.hpp"
 
 #ifndef PT_DEFAULT_CONFIG // CMake sets it from the install's sysconfdir
 #define PT_DEFAULT_CONFIG "/etc/periodic-tasks/config.toml"
@@ -104,53 +105,25 @@ Status check_trust(const struct stat& st, const fs::path& path, std::string_view
   return {};
 }
 
-tl::expected<std::string, int> read_all(int fd)
-{
-  std::string text;
-  std::array<char, 16384> chunk{};
-  for (;;) {
-    const ssize_t n = ::read(fd, chunk.data(), chunk.size());
-    if (n == 0) {
-      return text;
-    }
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return tl::unexpected(errno);
-    }
-    text.append(chunk.data(), static_cast<std::size_t>(n));
-  }
-}
-
-// Reads `path`, refusing anything but a trusted regular file. O_NONBLOCK keeps
-// a FIFO from hanging the open; it changes nothing for regular files.
+// Reads `path`, refusing anything but a trusted regular file.
 tl::expected<std::string, ConfigError> read_config_file(const fs::path& path, FileRole role,
                                                         const LoadOptions& options)
 {
   constexpr std::string_view k_noun = "config file";
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    const int error = errno;
-    return cannot_read(path, k_noun, error, read_hint(role, error));
-  }
-  const UniqueFd file(fd);
-  struct stat st
-  {
-  };
-  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-    const int error = S_ISDIR(st.st_mode) ? EISDIR : errno;
-    return cannot_read(path, k_noun, error, read_hint(role, error));
-  }
-  if (!S_ISREG(st.st_mode)) {
+  auto file = open_regular_file(AT_FDCWD, path.c_str());
+  if (!file && file.error().error == 0) {
     return fail(path, "cannot read config file: not a regular file");
   }
+  if (!file) {
+    const int error = file.error().error;
+    return cannot_read(path, k_noun, error, read_hint(role, error));
+  }
   if (options.required_owner) {
-    if (auto trusted = check_trust(st, path, k_noun, *options.required_owner); !trusted) {
+    if (auto trusted = check_trust(file->st, path, k_noun, *options.required_owner); !trusted) {
       return tl::unexpected(trusted.error());
     }
   }
-  auto text = read_all(file.get());
+  auto text = read_up_to(file->fd.get(), std::string::npos);
   if (!text) {
     return cannot_read(path, k_noun, text.error(), read_hint(role, text.error()));
   }

@@ -34,6 +34,7 @@
 
 #include "metrics/metrics.hpp"
 #include "util/fd.hpp"
+#include "util/regular_file.hpp"
 
 namespace pt {
 
@@ -70,36 +71,19 @@ tl::expected<void, std::string> lock_directory(int dir_fd, const std::string& di
 tl::expected<std::string, std::string> read_old(int dir_fd, const std::string& name,
                                                 const std::string& path)
 {
-  // O_NONBLOCK: a FIFO in its place must not hang the run.
-  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (fd.get() < 0) {
-    if (errno == ENOENT) {
-      return std::string();
-    }
-    return tl::unexpected(fmt::format("cannot read {}: {}", path, errno_text()));
+  auto file = open_regular_file(dir_fd, name.c_str());
+  if (!file && file.error().error == ENOENT) {
+    return std::string();
   }
-  struct stat st
-  {
-  };
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (!file && (file.error().error == 0 || file.error().error == EISDIR)) {
     return tl::unexpected(fmt::format("{} is not a regular file", path));
   }
-  std::string text;
-  char buffer[65536];
-  while (text.size() < k_max_read) {
-    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return tl::unexpected(fmt::format("cannot read {}: {}", path, errno_text()));
-    }
-    if (n == 0) {
-      break;
-    }
-    text.append(buffer, static_cast<std::size_t>(n));
+  auto text = file ? read_up_to(file->fd.get(), k_max_read)
+                   : tl::expected<std::string, int>(tl::unexpect, file.error().error);
+  if (!text) {
+    return tl::unexpected(fmt::format("cannot read {}: {}", path, std::strerror(text.error())));
   }
-  return text;
+  return std::move(*text);
 }
 
 // Removes temp files of earlier writers that died before their rename.

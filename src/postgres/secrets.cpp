@@ -5,7 +5,6 @@
 #include "postgres/secrets.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -15,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "util/fd.hpp"
+#include "util/regular_file.hpp"
 
 namespace pt {
 namespace {
@@ -41,55 +40,28 @@ std::string_view file_type_name(mode_t mode)
 // A password is a line; anything past this is not a password file.
 constexpr std::size_t k_max_password_file = std::size_t{64} * 1024;
 
-// Reads at most k_max_password_file bytes of `path`, a regular file. A FIFO,
+// Reads `path`, a regular file, up to k_max_password_file bytes (a chunk
+// more at most: the first line is the password). A FIFO,
 // a terminal or a device is refused: opening or reading one could block the
 // run where no signal stops it (the runner takes SIGTERM through a signalfd),
 // or return bytes without end. O_NONBLOCK keeps the open of a FIFO from
 // blocking; it changes nothing for a regular file.
 tl::expected<std::string, std::string> read_bounded(const std::string& path)
 {
-  UniqueFd fd;
-  do {
-    fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  } while (fd.get() < 0 && errno == EINTR);
-  if (fd.get() < 0) {
-    return tl::unexpected(
-        fmt::format("cannot read the password file {}: {}", path, std::strerror(errno)));
-  }
-  struct stat st
-  {
-  };
-  if (::fstat(fd.get(), &st) != 0) {
-    return tl::unexpected(
-        fmt::format("cannot read the password file {}: {}", path, std::strerror(errno)));
-  }
-  if (S_ISDIR(st.st_mode)) {
-    return tl::unexpected(
-        fmt::format("cannot read the password file {}: {}", path, std::strerror(EISDIR)));
-  }
-  if (!S_ISREG(st.st_mode)) {
+  auto file = open_regular_file(AT_FDCWD, path.c_str());
+  if (!file && file.error().error == 0) {
     return tl::unexpected(fmt::format(
         "cannot read the password file {}: not a regular file (a {}); write the password "
         "into a regular file, or use password_credential with LoadCredential=",
-        path, file_type_name(st.st_mode)));
+        path, file_type_name(file.error().mode)));
   }
-  std::string content;
-  std::array<char, 4096> buffer{};
-  while (content.size() < k_max_password_file) {
-    const auto got = ::read(fd.get(), buffer.data(), buffer.size());
-    if (got < 0 && errno == EINTR) {
-      continue;
-    }
-    if (got < 0) {
-      return tl::unexpected(
-          fmt::format("cannot read the password file {}: {}", path, std::strerror(errno)));
-    }
-    if (got == 0) {
-      break;
-    }
-    content.append(buffer.data(), static_cast<std::size_t>(got));
+  auto content = file ? read_up_to(file->fd.get(), k_max_password_file)
+                      : tl::expected<std::string, int>(tl::unexpect, file.error().error);
+  if (!content) {
+    return tl::unexpected(
+        fmt::format("cannot read the password file {}: {}", path, std::strerror(content.error())));
   }
-  return content;
+  return std::move(*content);
 }
 
 } // namespace

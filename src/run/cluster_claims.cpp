@@ -344,14 +344,18 @@ void ClusterClaims::finish(ClaimHold& hold, TaskOutcome& outcome, bool marked_in
                            bool interrupted)
 {
   hold.stop();
+  const bool command_fenced = outcome.claim == ClaimState::fenced; // outcome_from_process()
   outcome.claim = ClaimState::won;
   outcome.claim_attempt = hold.attempt();
   const std::string fenced = hold.fence_reason();
-  constexpr std::string_view k_prefix = "fenced: ";
-  if (!fenced.empty() && outcome.result == TaskResult::killed &&
-      outcome.detail.starts_with(k_prefix)) { // a command the fence stopped
+  if (command_fenced) { // a command the fence stopped: its detail "fenced: stopped, ..."
+    constexpr std::string_view k_prefix = "fenced: ";
+    const std::string_view how = std::string_view(outcome.detail).starts_with(k_prefix)
+                                     ? std::string_view(outcome.detail).substr(k_prefix.size())
+                                     : std::string_view(outcome.detail);
     outcome.claim = ClaimState::fenced;
-    outcome.detail = fmt::format("fenced: {}; {}", fenced, outcome.detail.substr(k_prefix.size()));
+    outcome.detail =
+        fmt::format("fenced: {}; {}", fenced.empty() ? "the claim was lost" : fenced, how);
   } else if (!fenced.empty() && outcome.kind == TaskKind::sql &&
              outcome.result == TaskResult::timeout) { // the fence ended its wait as a deadline
     outcome.claim = ClaimState::fenced;

@@ -153,6 +153,9 @@ TaskOutcome outcome_from_process(const ProcessResult& result, const Task& task,
     outcome.retryable = outcome.result == TaskResult::failed &&
                         std::find(retry.begin(), retry.end(), result.exit_status) != retry.end();
   }
+  if (result.kind == ExitKind::fenced) { // ClusterClaims::finish() adds why
+    outcome.claim = ClaimState::fenced;
+  }
   outcome.signal = result.signal;
   outcome.core_dumped = result.core_dumped;
   outcome.duration_usec = duration_cast<microseconds>(result.duration).count();

@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 
 #include "schedule/timestamp.hpp"
+#include "util/regular_file.hpp"
 
 namespace pt {
 
@@ -48,26 +49,6 @@ bool digits(std::string_view text, std::size_t pos, std::size_t count, int& out)
   const char* first = text.data() + pos;
   const auto [end, ec] = std::from_chars(first, first + count, out);
   return ec == std::errc() && end == first + count && *first != '-' && *first != '+';
-}
-
-tl::expected<std::string, std::string> read_all(int fd, const std::filesystem::path& path)
-{
-  std::string text;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return tl::unexpected(
-          fmt::format("cannot read slot file {}: {}", path.string(), std::strerror(errno)));
-    }
-    if (n == 0 || text.size() > static_cast<std::size_t>(k_max_file_size)) {
-      return text;
-    }
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
 }
 
 bool write_all(int fd, std::string_view text)
@@ -213,9 +194,10 @@ tl::expected<std::optional<SlotState>, std::string> FileSlotStore::load(std::str
   if (auto ok = check_slot_file(fd.get(), path, m_directory_owner); !ok) {
     return tl::unexpected(ok.error());
   }
-  const auto text = read_all(fd.get(), path);
+  const auto text = read_up_to(fd.get(), static_cast<std::size_t>(k_max_file_size) + 1);
   if (!text) {
-    return tl::unexpected(text.error());
+    return tl::unexpected(
+        fmt::format("cannot read slot file {}: {}", path.string(), std::strerror(text.error())));
   }
   auto state = parse_slot_state(*text);
   if (!state) {

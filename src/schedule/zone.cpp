@@ -22,7 +22,7 @@
 
 #include <fmt/format.h>
 
-#include "util/fd.hpp"
+#include "util/regular_file.hpp"
 
 namespace pt {
 namespace {
@@ -60,21 +60,18 @@ tl::expected<void, std::string> check_timezone_on_disk(const std::string& zone)
     return tl::unexpected(fmt::format("not a name under {}", k_zoneinfo_dir));
   }
   const fs::path path = fs::path(k_zoneinfo_dir) / zone;
-  const UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (file.get() < 0) {
-    const int error = errno;
-    if (error == ENOENT || error == ENOTDIR) {
-      return tl::unexpected(fmt::format("no {}", path.string()));
-    }
-    return tl::unexpected(fmt::format("cannot read {}: {}", path.string(), std::strerror(error)));
-  }
   // A directory ("America") or another file there ("zone.tab") would make glibc fall back to UTC.
-  struct stat st
-  {
-  };
+  const auto file = open_regular_file(AT_FDCWD, path.c_str());
+  if (!file && (file.error().error == ENOENT || file.error().error == ENOTDIR)) {
+    return tl::unexpected(fmt::format("no {}", path.string()));
+  }
+  if (!file && file.error().error != 0 && file.error().error != EISDIR) {
+    return tl::unexpected(
+        fmt::format("cannot read {}: {}", path.string(), std::strerror(file.error().error)));
+  }
   std::array<char, 4> magic{};
-  if (::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
-      ::read(file.get(), magic.data(), magic.size()) != static_cast<ssize_t>(magic.size()) ||
+  if (!file ||
+      ::read(file->fd.get(), magic.data(), magic.size()) != static_cast<ssize_t>(magic.size()) ||
       std::string_view(magic.data(), magic.size()) != "TZif") {
     return tl::unexpected(fmt::format("{} is not a zone file (TZif)", path.string()));
   }

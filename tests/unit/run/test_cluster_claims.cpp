@@ -319,8 +319,9 @@ TEST_CASE("ClusterClaims: a fenced task leaves its slot due and its claim to be 
   auto acquired = f.claims.acquire(cluster_task("ledger"), slot_run());
   auto& hold = *std::get<std::unique_ptr<ClaimHold>>(acquired);
   REQUIRE(readable(hold.fence_fd(), 2000));
-  TaskOutcome outcome;
+  TaskOutcome outcome; // as outcome_from_process() makes it of a command the fence stopped
   outcome.result = TaskResult::killed;
+  outcome.claim = ClaimState::fenced;
   outcome.detail = "fenced: stopped, this host no longer holds the task's cluster claim";
   f.claims.finish(hold, outcome, false, false);
   CHECK(outcome.claim == ClaimState::fenced);

@@ -32,3 +32,19 @@ TEST_CASE("outcome_from_process: a timeout says how long SIGKILL waited, with a 
           "timed out after 5s (still running after SIGTERM, killed at once: kill_timeout is 0)");
   }
 }
+
+TEST_CASE("outcome_from_process: a command the fence stopped is fenced as data, not by its text")
+{
+  test::RecordingLog log;
+  const OutputCapture capture(log, {}, 0);
+  Task task;
+  ProcessResult result;
+  result.signal = SIGTERM;
+  result.kind = ExitKind::fenced;
+  const TaskOutcome fenced = outcome_from_process(result, task, capture);
+  CHECK(fenced.result == TaskResult::killed);
+  CHECK(fenced.claim == ClaimState::fenced);
+  CHECK(fenced.detail == "fenced: stopped, this host no longer holds the task's cluster claim");
+  result.kind = ExitKind::interrupted; // a stop signal to the runner is not a fence
+  CHECK(outcome_from_process(result, task, capture).claim == ClaimState::none);
+}
