@@ -615,7 +615,9 @@ def machine():
         "debian": Path("/etc/debian_version").read_text().strip(),
         "packages": {p: dpkg_version(p) for p in packages},
         "compiler": command_output(["c++", "--version"]).splitlines()[0],
-        "commit": command_output(["git", "-C", str(SOURCE), "rev-parse", "--short", "HEAD"]),
+        # run.sh notes the commit when it builds (the tree may move on during the run).
+        "commit": ENV.get("PT_BENCH_COMMIT") or command_output(
+            ["git", "-C", str(SOURCE), "rev-parse", "--short", "HEAD"]),
         "dirty": bool(command_output(["git", "-C", str(SOURCE), "status", "--porcelain",
                                       "--untracked-files=no", "--", "src", "CMakeLists.txt"])),
         "build_type": ENV.get("PT_BENCH_BUILD_TYPE", "Release"),

@@ -359,7 +359,7 @@ def command_explanation(r, q):
                 f"({per.get('journal', 0):.0f} µs), the pipes and spawn attributes inside "
                 f"\"starting the task\", the leftover check ({per.get('leftovers', 0):.0f} µs) and "
                 "the supervision loop. Each is a documented guarantee of a task (a lock, output "
-                "in the journal, a clean session, no leftovers). Already cut: the lock file is "
+                "in the journal, a clean session, no leftovers). Cut in round 1: the lock file is "
                 "open, flock, pwrite of the pid, ftruncate to its length, close (was ten calls, "
                 "and truncating to zero first made ext4 write the file back at every close), "
                 "with its directory checked once per run; the child's file actions are built "
@@ -369,9 +369,9 @@ def command_explanation(r, q):
                 "only some signals in the child — the floor itself makes 122 `rt_sigaction` "
                 "calls per spawn because without POSIX_SPAWN_SETSIGDEF glibc reads and resets "
                 "every signal, our full set makes 64, so the full set is already the cheapest. "
-                "What remains is kernel work per system call on this VM, the two wake-ups per "
-                "task (the pipes close before the exit is reported; the floor wakes once) and "
-                "journald storing two records per task. On a busier machine the floor is slower "
+                "What remained then was kernel work per system call on this VM, two wake-ups per "
+                "task (round 2 made it one, below) and journald storing two records per task "
+                "(below: most of what is left). On a busier machine the floor is slower "
                 "and the same overhead weighs less (runs with the CPUs kept busy by other "
                 "builds measured 1.10–1.12×).", "",
                 "**Round 2 (issue 14).** A task that just exits now wakes the supervisor once: "
@@ -637,6 +637,23 @@ def sql_latency_section(r, targets):
         out[-1] += (f" A round trip through the proxy took {rtt:.2f} ms here (the autocommit "
                     "floor's time per statement over its round trips per statement).")
     out.append("")
+    if q > 1.1 and floor.get("inner_median") and runner.get("inner_median"):
+        inner_q = runner["inner_median"] / floor["inner_median"]
+        rest = {k: res[k]["median_ms"] - res[k]["inner_median"] * n / 1000
+                for k in ("floor", "runner")}
+        out += [f"**Why {q:.2f}× and not 1.1×.** The round trips are the floor's: one per task "
+                f"against one per statement. Inside, a task takes {runner['inner_median']:.0f} µs "
+                f"against the floor's {floor['inner_median']:.0f} µs per statement "
+                f"({inner_q:.2f}×): the same round trip, plus what travels in it (the server "
+                "runs `BEGIN`, the settings, the statement, `COMMIT` and `DISCARD ALL` where "
+                "the floor runs one statement), the task's lock file and its records. Outside "
+                f"the tasks, periodic_tasks' start, connection and exit take {rest['runner']:.0f} "
+                f"ms against the floor's {rest['floor']:.0f} ms (section 2's start-up, the config, "
+                "loading libpq, the run records, and the connection's own round trips above). "
+                "Already cut: the three round trips a task took (section 3's by-hand "
+                "transaction) are one, and `$n` parameters need no Parse/Describe round trip "
+                "(the counts come from our own split). What is left is the contract of a SQL "
+                "task: one transaction on a clean session, with its records.", ""]
     return out
 
 
@@ -831,7 +848,11 @@ def unit_start_section(r, targets):
             "",
             table(["command", "median ms", "min–max ms", "× the /bin/true unit", "runs"], rows),
             "",
-            f"The wake's unit ended with Result={us.get('unit_result') or '?'}."
+            (f"A daemon-reload with {us['tasks']} scheduled tasks runs the generator once: "
+             f"{100 * us['generator']['median_ms'] / us['reload']['median_ms']:.1f}% of the "
+             "reload's time; the rest is systemd loading the units. "
+             if "generator" in us and "reload" in us else "")
+            + f"The wake's unit ended with Result={us.get('unit_result') or '?'}."
             + ("" if r["unit_start"].get("first_wake", "success") == "success" else
                " The very first wake, which records the task's first sight, failed: "
                f"\"{r['unit_start']['first_wake']}\"; the second and later wakes worked."),

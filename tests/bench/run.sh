@@ -82,6 +82,10 @@ if [[ ${PT_IT_IN_JOURNAL_NS:-} != 1 ]]; then
 
     if ((build)); then
         echo "=== build (Release) in $PT_BENCH_BUILD_DIR" >&2
+        # The commit the measured binaries are built from, before anything
+        # slow runs (the container step, the load wait).
+        mkdir -p "$PT_BENCH_BUILD_DIR"
+        git -C "$PT_BENCH_ROOT" rev-parse --short HEAD >"$PT_BENCH_BUILD_DIR/commit" 2>/dev/null || true
         cmake -S "$PT_BENCH_ROOT" -B "$PT_BENCH_BUILD_DIR/release" -G Ninja \
             -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
         cmake --build "$PT_BENCH_BUILD_DIR/release" -j2 --target periodic_tasks periodic-tasks-generator
@@ -98,6 +102,8 @@ if [[ ${PT_IT_IN_JOURNAL_NS:-} != 1 ]]; then
         "$PT_BENCH_ROOT/tests/bench/unit_start.sh" "$PT_BENCH_BUILD_DIR/unit-start.json" ${PT_BENCH_DEB:+"$PT_BENCH_DEB"}
     fi
     export PT_BENCH_UNIT_START=$PT_BENCH_BUILD_DIR/unit-start.json
+    PT_BENCH_COMMIT=$(cat "$PT_BENCH_BUILD_DIR/commit" 2>/dev/null || true)
+    export PT_BENCH_COMMIT
 
     # Timings on a busy machine measure the other work: wait for quiet.
     max_load=${PT_BENCH_MAX_LOAD:-1.5}
