@@ -79,6 +79,7 @@ private:
   void wait_for_events(Clock::time_point now);
   Clock::time_point next_wake(Clock::time_point now) const;
   void observe_main_exit();
+  void close_writers();
   void advance(Clock::time_point now);
   void advance_running(Clock::time_point now);
   void advance_draining(Clock::time_point now);
@@ -192,9 +193,15 @@ void Supervisor::observe_main_exit()
   }
   if (m_pidfd.get() >= 0 ? m_pidfd_ready : peek_exit(m_pid).has_value()) {
     m_main_exited = true;
-    for (auto& writer : m_writers) {
-      writer.reset();
-    }
+    close_writers();
+  }
+}
+
+// Closes our copies of the pipes' write ends: the pipes can now reach EOF.
+void Supervisor::close_writers()
+{
+  for (auto& writer : m_writers) {
+    writer.reset();
   }
 }
 
@@ -287,9 +294,7 @@ void Supervisor::finish()
   if (m_result.kind == ExitKind::exited && m_result.signal != 0) {
     m_result.kind = ExitKind::signaled;
   }
-  for (auto& writer : m_writers) {
-    writer.reset();
-  }
+  close_writers();
   m_output.finish();
   if (m_result.kind == ExitKind::interrupted) {
     m_result.signal = m_stop_signal; // what stopped the run, not how the main process died

@@ -219,16 +219,6 @@ std::optional<std::span<const pid_t>> ChildrenReader::read()
   return std::span<const pid_t>(m_children);
 }
 
-std::optional<std::vector<pid_t>> list_children()
-{
-  ChildrenReader reader;
-  const auto children = reader.read();
-  if (!children) {
-    return std::nullopt;
-  }
-  return std::vector<pid_t>(children->begin(), children->end());
-}
-
 std::vector<ProcEntry> list_descendants()
 {
   const auto all = list_processes();

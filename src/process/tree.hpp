@@ -30,22 +30,18 @@ std::optional<ProcEntry> parse_proc_stat(pid_t pid, std::string_view text);
 // reparented to it instead of init. Throws std::system_error if it cannot.
 void make_subreaper();
 
-// Returns the pids of this process's children, zombies included, from
-// /proc/self/task/TID/children of each thread; nullopt when the kernel does
-// not provide that file (CONFIG_PROC_CHILDREN) or it cannot be read.
-std::optional<std::vector<pid_t>> list_children();
-
-// Reads this process's list of children again and again, as list_children()
-// does, in fewer system calls: /proc/self/task stays open, and so does the
-// main thread's children file (reread from its start); other threads' files
-// are opened each time, since their thread ids can be reused. Use it in the
-// process that made it (the files name that process).
+// Reads this process's list of children, again and again, from
+// /proc/self/task/TID/children of each thread, in few system calls:
+// /proc/self/task stays open, and so does the main thread's children file
+// (reread from its start); other threads' files are opened each time, since
+// their thread ids can be reused. Use it in the process that made it (the
+// files name that process).
 class ChildrenReader
 {
 public:
   // Returns the pids of this process's children, zombies included; nullopt
-  // when the kernel does not provide the file or it cannot be read. The span
-  // stays valid until the next call.
+  // when the kernel does not provide the file (CONFIG_PROC_CHILDREN) or it
+  // cannot be read. The span stays valid until the next call.
   std::optional<std::span<const pid_t>> read();
 
 private:

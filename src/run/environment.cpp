@@ -102,14 +102,6 @@ void task_environment(const Task& task, const std::vector<std::string>& base,
   }
 }
 
-std::vector<std::string> task_environment(const Task& task, const Identity& identity,
-                                          const RunContext& context)
-{
-  std::vector<std::string> env;
-  task_environment(task, base_environment(identity), context, env);
-  return env;
-}
-
 ExecLimits current_exec_limits()
 {
   const long page = ::sysconf(_SC_PAGESIZE);

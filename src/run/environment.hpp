@@ -20,20 +20,15 @@ struct Identity
   std::string home;
 };
 
-// Returns the environment for `task`: PATH, LANG, HOME, USER, LOGNAME, then the
-// task's own variables (which may override those), then PERIODIC_TASKS_TASK,
-// _RUN_ID, _AS_OF and _DRY_RUN.
-std::vector<std::string> task_environment(const Task& task, const Identity& identity,
-                                          const RunContext& context);
-
 // Returns the entries every command task of a run shares: PATH, LANG, HOME,
 // USER and LOGNAME as "NAME=value", built once per run.
 std::vector<std::string> base_environment(const Identity& identity);
 
-// Sets `env` to the environment for `task`, the same as task_environment()
-// with the identity `base` was built from, reusing the strings `env` holds
-// from the previous task: when the task has no variables of its own, only
-// the PERIODIC_TASKS_* entries change, in place.
+// Sets `env` to the environment for `task`: `base` (PATH, LANG, HOME, USER,
+// LOGNAME), then the task's own variables (which may override those), then
+// PERIODIC_TASKS_TASK, _RUN_ID, _AS_OF, _DRY_RUN and _SLOT. It reuses the
+// strings `env` holds from the previous task: when the task has no variables
+// of its own, only the PERIODIC_TASKS_* entries change, in place.
 void task_environment(const Task& task, const std::vector<std::string>& base,
                       const RunContext& context, std::vector<std::string>& env);
 

@@ -77,16 +77,16 @@ TEST_CASE("list_descendants: finds child processes and grandchildren, zombies in
   CHECK(found[1].state == 'Z');
 }
 
-TEST_CASE("list_children: lists this process's children, zombies included, until reaped")
+TEST_CASE("ChildrenReader: lists this process's children, zombies included, until reaped")
 {
-  const auto before = list_children();
-  if (!before) {
+  ChildrenReader reader; // one reader, read again and again, as the runner does
+  if (!reader.read()) {
     MESSAGE("this kernel has no /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN): the "
             "runner falls back to the /proc walk");
     return;
   }
-  const auto listed = [](pid_t pid) {
-    const auto children = list_children();
+  const auto listed = [&reader](pid_t pid) {
+    const auto children = reader.read();
     REQUIRE(children);
     return std::count(children->begin(), children->end(), pid);
   };

@@ -21,6 +21,15 @@ Task task_with(std::vector<std::pair<std::string, std::string>> environment)
 const RunContext k_context{"0123456789abcdef0123456789abcdef", "2026-12-04", false};
 const Identity k_identity{"ops", "/home/ops"};
 
+// The environment of `task` built afresh, as for the first task of a run.
+std::vector<std::string> task_environment(const Task& task, const Identity& identity,
+                                          const RunContext& context)
+{
+  std::vector<std::string> env;
+  pt::task_environment(task, base_environment(identity), context, env);
+  return env;
+}
+
 } // namespace
 
 TEST_CASE("task_environment: the base variables, the task's own, then the run's")
@@ -71,6 +80,29 @@ TEST_CASE("task_environment: 100,000 variables, each once, in order")
   CHECK(env[5] == "V0=0");
   CHECK(env[5 + 7] == "V7=again");
   CHECK(env[5 + 99'999] == "V99999=99999");
+  CHECK(env.back() == "PERIODIC_TASKS_SLOT=");
+}
+
+TEST_CASE("task_environment: one vector reused from task to task is each task's own block")
+{
+  // As the runner does: one base per run, one vector patched task after task.
+  const std::vector<std::string> base = base_environment(k_identity);
+  std::vector<std::string> env;
+  RunContext dry = k_context;
+  dry.dry_run = true;
+  dry.slot = "2026-12-07T07:00:00Z";
+  const std::vector<std::pair<Task, RunContext>> tasks{
+      {task_with({}), k_context},
+      {task_with({{"APP_ENV", "prod"}, {"EXTRA", "1"}, {"MORE", "2"}}), k_context},
+      {task_with({}), dry},
+      {task_with({{"HOME", "/srv"}}), k_context},
+      {task_with({}), k_context},
+  };
+  for (const auto& [task, context] : tasks) {
+    pt::task_environment(task, base, context, env);
+    CHECK(env == task_environment(task, k_identity, context));
+  }
+  CHECK(env.size() == 10);
   CHECK(env.back() == "PERIODIC_TASKS_SLOT=");
 }
 
