@@ -248,9 +248,13 @@ TEST_CASE("ClaimHold: renewals that fail fence after half the lease, not before"
 
 TEST_CASE("ClaimHold: renewals that hold keep the task running past the lease")
 {
+  // The shortest lease a config may set (k_min_lease): a renewal every
+  // second, the fence at 1.5 s without one. A shorter lease here measures the
+  // machine's scheduling rather than the hold: at 300 ms, a renewer thread
+  // held off the CPU for 50 ms under a loaded sanitizer run fenced it.
   FakeClusterStore store;
-  ClaimHold hold(store, ClaimKey{"ledger", 1796626800000000}, 1, true, 300ms);
-  CHECK_FALSE(readable(hold.fence_fd(), 700));
+  ClaimHold hold(store, ClaimKey{"ledger", 1796626800000000}, 1, true, k_min_lease);
+  CHECK_FALSE(readable(hold.fence_fd(), 3500)); // past the lease's end
   hold.stop();
   CHECK(hold.fence_reason().empty());
   const std::lock_guard lock(store.mutex);
