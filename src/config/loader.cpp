@@ -71,6 +71,19 @@ std::string read_hint(FileRole role, int error)
   return "";
 }
 
+// The hint for a config file that is a directory, a FIFO, a socket or a device.
+std::string not_regular_hint(FileRole role)
+{
+  switch (role) {
+  case FileRole::main:
+    return "point --config or PERIODIC_TASKS_CONFIG at a regular file";
+  case FileRole::dropin:
+    return "a drop-in is a regular file, or a symlink to one (or to /dev/null, to mask the "
+           "name): move it out of the directory, or rename it without .toml";
+  }
+  return "";
+}
+
 std::optional<std::string> user_name(uid_t uid)
 {
   std::array<char, 4096> buffer{};
@@ -111,8 +124,11 @@ tl::expected<std::string, ConfigError> read_config_file(const fs::path& path, Fi
 {
   constexpr std::string_view k_noun = "config file";
   auto file = open_regular_file(AT_FDCWD, path.c_str());
-  if (!file && file.error().error == 0) {
-    return fail(path, "cannot read config file: not a regular file");
+  if (!file && file.error().mode != 0) {
+    return fail(path,
+                fmt::format("cannot read config file: it is {}, not a regular file",
+                            file_type_name(file.error().mode)),
+                not_regular_hint(role));
   }
   if (!file) {
     const int error = file.error().error;
@@ -143,17 +159,16 @@ bool is_mask(const fs::path& path)
   return fs::is_symlink(fs::symlink_status(path, ec)) && fs::canonical(path, ec) == "/dev/null";
 }
 
+// Takes every *.toml name, whatever the file is: one that is not a regular
+// file (a directory, a FIFO, ...) is refused when it is read, not skipped, so
+// that tasks put there are never silently left out.
 void consider(const fs::directory_entry& entry, std::map<std::string, Dropin>& found)
 {
   const auto name = entry.path().filename().string();
   if (!name.ends_with(".toml") || name.starts_with('.') || found.contains(name)) {
     return;
   }
-  std::error_code ec;
-  const auto status = entry.symlink_status(ec);
-  if (fs::is_regular_file(status) || fs::is_symlink(status)) {
-    found.emplace(name, Dropin{entry.path(), is_mask(entry.path())});
-  }
+  found.emplace(name, Dropin{entry.path(), is_mask(entry.path())});
 }
 
 // Adds the *.toml files of `dir` whose names no earlier directory took.

@@ -19,24 +19,6 @@
 namespace pt {
 namespace {
 
-// What stat(2) says `mode` is, for a message.
-std::string_view file_type_name(mode_t mode)
-{
-  if (S_ISFIFO(mode)) {
-    return "FIFO";
-  }
-  if (S_ISCHR(mode)) {
-    return "character device";
-  }
-  if (S_ISBLK(mode)) {
-    return "block device";
-  }
-  if (S_ISSOCK(mode)) {
-    return "socket";
-  }
-  return "special file";
-}
-
 // A password is a line; anything past this is not a password file.
 constexpr std::size_t k_max_password_file = std::size_t{64} * 1024;
 
@@ -50,10 +32,10 @@ tl::expected<std::string, std::string> read_bounded(const std::string& path)
 {
   auto file = open_regular_file(AT_FDCWD, path.c_str());
   if (!file && file.error().error == 0) {
-    return tl::unexpected(fmt::format(
-        "cannot read the password file {}: not a regular file (a {}); write the password "
-        "into a regular file, or use password_credential with LoadCredential=",
-        path, file_type_name(file.error().mode)));
+    return tl::unexpected(
+        fmt::format("cannot read the password file {}: not a regular file ({}); write the password "
+                    "into a regular file, or use password_credential with LoadCredential=",
+                    path, file_type_name(file.error().mode)));
   }
   auto content = file ? read_up_to(file->fd.get(), k_max_password_file)
                       : tl::expected<std::string, int>(tl::unexpect, file.error().error);

@@ -36,6 +36,7 @@
 #include <fmt/format.h>
 
 #include "util/fd.hpp"
+#include "util/regular_file.hpp"
 
 namespace pt {
 
@@ -86,26 +87,6 @@ LockFailure refusing(std::string_view noun, const std::filesystem::path& path, s
   return lock_error(fmt::format("refusing {} {}: {}; fix with: {}", noun, path.string(), why, fix));
 }
 
-std::string_view file_kind(mode_t mode)
-{
-  switch (mode & S_IFMT) {
-  case S_IFDIR:
-    return "a directory";
-  case S_IFIFO:
-    return "a FIFO";
-  case S_IFSOCK:
-    return "a socket";
-  case S_IFCHR:
-    return "a character device";
-  case S_IFBLK:
-    return "a block device";
-  case S_IFLNK:
-    return "a symbolic link";
-  default:
-    return "not a regular file";
-  }
-}
-
 // Whether we may write our pid into a lock file, or only lock it.
 enum class Writable { no, yes };
 
@@ -134,7 +115,7 @@ tl::expected<LockFileCheck, LockFailure> check_lock_file(int fd, const std::file
     const auto fix = (S_ISDIR(st.st_mode) ? "rmdir " : "rm ") + path.string();
     return tl::unexpected(
         refusing("lock file", path,
-                 fmt::format("it is {}, not a regular file", file_kind(st.st_mode)), fix));
+                 fmt::format("it is {}, not a regular file", file_type_name(st.st_mode)), fix));
   }
   if (st.st_nlink != 1) {
     return tl::unexpected(

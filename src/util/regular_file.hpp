@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <fcntl.h>
 #include <string>
+#include <string_view>
 #include <sys/stat.h>
 
 #include <tl/expected.hpp>
@@ -28,7 +29,8 @@ struct RegularFile
 
 // Why a file could not be opened as a regular file: `error` is the errno of
 // open() or fstat() (EISDIR for a directory), or 0 when it is another kind of
-// file, whose type `mode` then holds (a FIFO, a device, a socket).
+// file (a FIFO, a device, a socket, whose open() fails with ENXIO); `mode`
+// holds the type of any file that is there but not regular, a directory too.
 struct NotRegular
 {
   int error = 0;
@@ -40,6 +42,10 @@ struct NotRegular
 // `flags` added (O_NOFOLLOW, say); retries EINTR.
 tl::expected<RegularFile, NotRegular> open_regular_file(int dir_fd, const char* path,
                                                         int flags = 0);
+
+// What `mode` (stat's st_mode) says a file is, with its article, for a
+// message: "a FIFO", "a directory", "a socket", ...
+std::string_view file_type_name(mode_t mode);
 
 // Reads `fd` to its end, or until at least `limit` bytes were read, retrying
 // EINTR; or the errno of the read that failed.

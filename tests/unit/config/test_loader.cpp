@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <cstdlib>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +10,8 @@
 
 #include "config/loader.hpp"
 #include "test_support.hpp"
+#include "util/fd.hpp"
+#include "util/unix_address.hpp"
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -87,8 +90,13 @@ TEST_CASE("load_config: a main file that cannot be read")
             "PATH / set PERIODIC_TASKS_CONFIG");
   CHECK(error_of({dir.path(), {}, std::nullopt}) ==
         dir.path().string() +
-            ": cannot read config file: Is a directory; check its permissions, or pass --config "
-            "PATH / set PERIODIC_TASKS_CONFIG");
+            ": cannot read config file: it is a directory, not a regular file; point --config "
+            "or PERIODIC_TASKS_CONFIG at a regular file");
+  const auto fifo = dir.path() / "fifo.toml";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0); // read, it would wait for a writer
+  CHECK(error_of({fifo, {}, std::nullopt}) ==
+        fifo.string() + ": cannot read config file: it is a FIFO, not a regular file; point "
+                        "--config or PERIODIC_TASKS_CONFIG at a regular file");
 }
 
 TEST_CASE("load_config: settings.timezone must name a TZif file under /usr/share/zoneinfo")
@@ -189,15 +197,60 @@ TEST_CASE("load_config: symlinked drop-ins are read from their target")
   CHECK(task_names(loaded(layout.options())) == Names{"main", "linked"});
 }
 
-TEST_CASE("load_config: only *.toml files and symlinks are drop-ins")
+TEST_CASE("load_config: only *.toml names are drop-ins, hidden ones not")
 {
   Layout layout;
   layout.dir.write("etc/tasks.d/README", "not toml");
   layout.dir.write("etc/tasks.d/10-x.toml.bak", "not toml");
   layout.dir.write("etc/tasks.d/.10-x.toml", "not toml");
-  layout.dir.write("etc/tasks.d/dir.toml/inner.toml", "not toml");
+  layout.dir.write("etc/tasks.d/.hidden.toml/inner.toml", "not toml");
   layout.dir.write("etc/tasks.d/20-y.toml", task("y"));
   CHECK(task_names(loaded(layout.options())) == Names{"main", "y"});
+}
+
+TEST_CASE("load_config: a *.toml drop-in that is not a regular file is refused, not skipped")
+{
+  // Skipped, the tasks someone meant to put there would silently not run.
+  Layout layout;
+  layout.dir.make_dirs(layout.etc_dropins);
+  const auto refused = [&](const fs::path& path, std::string_view type) {
+    return path.string() + ": cannot read config file: it is " + std::string(type) +
+           ", not a regular file; a drop-in is a regular file, or a symlink to one (or to "
+           "/dev/null, to mask the name): move it out of the directory, or rename it without "
+           ".toml";
+  };
+  SUBCASE("a directory")
+  {
+    layout.dir.write("etc/tasks.d/10-x.toml/inner.toml", task("inner"));
+    CHECK(error_of(layout.options()) == refused(layout.etc_dropins / "10-x.toml", "a directory"));
+  }
+  SUBCASE("a FIFO: refused at once, not waited on")
+  {
+    const auto fifo = layout.etc_dropins / "10-x.toml";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    CHECK(error_of(layout.options()) == refused(fifo, "a FIFO"));
+  }
+  SUBCASE("a symlink to a character device other than /dev/null")
+  {
+    fs::create_symlink("/dev/zero", layout.etc_dropins / "10-x.toml");
+    CHECK(error_of(layout.options()) ==
+          refused(layout.etc_dropins / "10-x.toml", "a character device"));
+  }
+  SUBCASE("a socket")
+  {
+    const auto path = layout.etc_dropins / "10-x.toml";
+    const pt::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    const auto address = pt::unix_address(path.string());
+    REQUIRE(address);
+    REQUIRE(::bind(fd.get(), address->get(), address->length) == 0);
+    CHECK(error_of(layout.options()) == refused(path, "a socket"));
+  }
+  SUBCASE("a masked name hides a directory of that name in a later directory")
+  {
+    fs::create_symlink("/dev/null", layout.etc_dropins / "10-x.toml");
+    layout.dir.write("vendor/10-x.toml/inner.toml", task("inner"));
+    CHECK(task_names(loaded(layout.options())) == Names{"main"});
+  }
 }
 
 TEST_CASE("load_config: missing drop-in directories are fine")
