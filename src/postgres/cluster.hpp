@@ -62,6 +62,11 @@ struct HeldBy
   int attempt = 0;                   // 0 when unknown
   std::optional<ClusterTime> slot;   // the slot the holder runs
   std::optional<ClusterTime> lease_until;
+  // When no claim names the holder (a run by hand): the database session
+  // that holds the task's lock, as pg_stat_activity shows it, e.g.
+  // "periodic_tasks on db-2, pid 4242 (backend 5151 from 10.0.0.2)"; empty
+  // when the lock was given back in between.
+  std::string session = {};
 };
 
 using ClaimOutcome = std::variant<Claimed, Done, HeldBy>;

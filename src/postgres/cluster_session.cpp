@@ -248,7 +248,7 @@ ClusterResult<void> ClusterSession::apply_migrations()
   return {};
 }
 
-ClusterResult<Results> ClusterSession::run(std::initializer_list<Query> queries)
+ClusterResult<Results> ClusterSession::run(std::span<const Query> queries)
 {
   if (!m_conn) {
     return tl::unexpected(ClusterError{
@@ -271,7 +271,7 @@ ClusterResult<Results> ClusterSession::run(std::initializer_list<Query> queries)
                                values.data(), nullptr, nullptr, 0) != 1) {
       return tl::unexpected(lost(Wake::broken));
     }
-    if (pipeline && query.commit && &query != std::prev(queries.end())) {
+    if (pipeline && query.commit && &query != &queries.back()) {
       if (pq().PQpipelineSync(conn) != 1) {
         return tl::unexpected(lost(Wake::broken));
       }

@@ -59,14 +59,27 @@ constexpr std::string_view k_lock_sql = R"sql(
 SELECT l.got, c.host, c.boot_id, c.pid, c.run_id, c.attempt,
        (extract(epoch FROM c.slot) * 1000000)::bigint,
        (extract(epoch FROM c.lease_until) * 1000000)::bigint,
-       l.id
+       l.id, s.session
 FROM (SELECT t.id, pg_try_advisory_lock($1::int, t.id) AS got
       FROM periodic_tasks.tasks AS t WHERE t.task = $2) AS l
 LEFT JOIN LATERAL (
     SELECT * FROM periodic_tasks.claims
     WHERE NOT l.got AND task = $2 AND state = 'running'
     ORDER BY claimed_at DESC LIMIT 1
-) AS c ON true)sql";
+) AS c ON true
+LEFT JOIN LATERAL (
+    SELECT coalesce(nullif(a.application_name, ''), 'a session') || ' (backend ' || k.pid ||
+           coalesce(' from ' || host(a.client_addr), '') || ')' AS session
+    FROM pg_locks AS k LEFT JOIN pg_stat_activity AS a ON a.pid = k.pid
+    WHERE NOT l.got AND c.task IS NULL AND k.locktype = 'advisory' AND k.granted
+      AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND k.classid = $1::int::oid AND k.objid = l.id::oid AND k.objsubid = 2
+    LIMIT 1
+) AS s ON true)sql";
+
+// Names this session after its runner, for the lock query above on other
+// hosts: application_name (63 bytes at most; the server cuts the rest).
+constexpr std::string_view k_name_sql = "SELECT set_config('application_name', $1, false)";
 
 // The decision, under the task's lock: $1 task, $2 slot, $3 host, $4 boot id,
 // $5 pid, $6 run id, $7 lease in microseconds.
@@ -211,6 +224,7 @@ ClusterResult<void> PgClusterStore::ensure_connected()
   if (m_session->connected()) {
     return {};
   }
+  m_named = false; // a new session has the name libpq gave it
   return m_session->connect();
 }
 
@@ -233,7 +247,7 @@ ClusterResult<ClaimOutcome> PgClusterStore::claim(const ClaimKey& key, const Cla
     return held->second.as_seen;
   }
   auto outcome = [&]() -> ClusterResult<ClaimOutcome> {
-    auto locked = take_lock(key.task);
+    auto locked = take_lock(key.task, holder);
     if (!locked) {
       return tl::unexpected(locked.error());
     }
@@ -248,20 +262,29 @@ ClusterResult<ClaimOutcome> PgClusterStore::claim(const ClaimKey& key, const Cla
 
 // Connects if need be and takes the task's lock: its id when the lock is
 // ours now, else who runs the task.
-ClusterResult<std::variant<int, HeldBy>> PgClusterStore::take_lock(const std::string& task)
+ClusterResult<std::variant<int, HeldBy>> PgClusterStore::take_lock(const std::string& task,
+                                                                   const ClaimHolder& holder)
 {
   if (auto connected = ensure_connected(); !connected) {
     return tl::unexpected(connected.error());
   }
-  // The task's row the first time this session meets the task, then the
-  // lock: one round trip.
+  // The session's name the first time it takes a lock, the task's row the
+  // first time it meets the task, then the lock: one round trip.
+  std::vector<pg::Query> queries;
+  if (!m_named) {
+    queries.push_back(
+        {k_name_sql, {fmt::format("periodic_tasks on {}, pid {}", holder.host, holder.pid)}});
+  }
+  if (m_known_tasks.count(task) == 0) {
+    queries.push_back({k_task_sql, {task}});
+  }
   const auto space = std::to_string(k_cluster_lock_namespace);
-  auto locked = m_known_tasks.count(task) != 0
-                    ? m_session->run({{k_lock_sql, {space, task}}})
-                    : m_session->run({{k_task_sql, {task}}, {k_lock_sql, {space, task}}});
+  queries.push_back({k_lock_sql, {space, task}});
+  auto locked = m_session->run(queries);
   if (!locked) {
     return tl::unexpected(locked.error());
   }
+  m_named = true;
   const auto* row = locked->back().get();
   if (pg::pq().PQntuples(row) != 1) {
     return tl::unexpected(
@@ -274,7 +297,7 @@ ClusterResult<std::variant<int, HeldBy>> PgClusterStore::take_lock(const std::st
   const auto id = to_int(int_at(row, 0, 8));
   if (text_at(row, 0, 0) != "t") {
     return HeldBy{holder_at(row, 1), to_int(int_at(row, 0, 5)), int_at(row, 0, 6),
-                  int_at(row, 0, 7)};
+                  int_at(row, 0, 7), text_at(row, 0, 9)};
   }
   return id;
 }
@@ -386,7 +409,7 @@ ClusterResult<std::optional<HeldBy>> PgClusterStore::lock(const std::string& tas
     return held->second.as_seen;
   }
   auto outcome = [&]() -> ClusterResult<std::optional<HeldBy>> {
-    auto locked = take_lock(task);
+    auto locked = take_lock(task, holder);
     if (!locked) {
       return tl::unexpected(locked.error());
     }

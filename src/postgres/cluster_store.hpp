@@ -66,7 +66,8 @@ public:
 private:
   explicit PgClusterStore(std::unique_ptr<pg::ClusterSession> session);
   ClusterResult<void> ensure_connected();
-  ClusterResult<std::variant<int, HeldBy>> take_lock(const std::string& task);
+  ClusterResult<std::variant<int, HeldBy>> take_lock(const std::string& task,
+                                                     const ClaimHolder& holder);
   ClusterResult<ClaimOutcome> claim_locked(const ClaimKey& key, const ClaimHolder& holder,
                                            Duration lease, int id);
   ClusterResult<void> unlock(int id);
@@ -82,6 +83,7 @@ private:
   };
 
   std::set<std::string> m_known_tasks; // tasks whose row exists in periodic_tasks.tasks
+  bool m_named = false;                // application_name names our runner on this session
   std::map<std::string, Held> m_held;  // by task name
   Duration m_clock_skew{};
 };

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -291,7 +292,11 @@ public:
   // after which the next implicit transaction starts) and returns their
   // results in order. Any failure but an SQL error closes the connection
   // (unreachable).
-  ClusterResult<Results> run(std::initializer_list<Query> queries);
+  ClusterResult<Results> run(std::span<const Query> queries);
+  ClusterResult<Results> run(std::initializer_list<Query> queries)
+  {
+    return run(std::span<const Query>(queries.begin(), queries.size()));
+  }
   // Runs `sql`, which may hold several statements and no parameters (simple protocol).
   ClusterResult<Results> run_script(const std::string& sql);
   // Returns "the cluster database (host=... dbname=...)" for messages.

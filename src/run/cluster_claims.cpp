@@ -48,6 +48,17 @@ std::string describe(const std::optional<ClaimHolder>& holder)
                      holder->run_id.substr(0, 8));
 }
 
+// Who holds the task: the claim's holder, or else the database session that
+// holds the task's lock (a run by hand, or of the unscheduled tasks, has no
+// claim row).
+std::string describe(const HeldBy& held)
+{
+  if (!held.holder && !held.session.empty()) {
+    return fmt::format("a run without a slot, database session \"{}\"", held.session);
+  }
+  return describe(held.holder);
+}
+
 TaskOutcome not_run(const Task& task, TaskResult result, SkipReason reason, ClaimState claim,
                     std::string detail)
 {
@@ -265,7 +276,7 @@ ClusterAcquired ClusterClaims::lock_task(ClusterStore& claims, const Task& task,
     const HeldBy& held = **locked;
     TaskOutcome outcome =
         not_run(task, TaskResult::skipped, SkipReason::claimed, ClaimState::held,
-                fmt::format("already running in the cluster: {}{}", describe(held.holder),
+                fmt::format("already running in the cluster: {}{}", describe(held),
                             held.slot ? fmt::format(" runs slot {}", slot_text(*held.slot))
                                       : std::string()));
     if (held.holder) {
@@ -327,11 +338,11 @@ ClusterAcquired ClusterClaims::claim_slot(ClusterStore& claims, const Task& task
   TaskOutcome outcome =
       not_run(task, TaskResult::skipped, SkipReason::claimed, ClaimState::held,
               held.slot && *held.slot == key.slot
-                  ? fmt::format("slot {} claimed by {}{}", context.slot, describe(held.holder),
+                  ? fmt::format("slot {} claimed by {}{}", context.slot, describe(held),
                                 held.attempt > 1 ? fmt::format(" (attempt {})", held.attempt)
                                                  : std::string())
                   : fmt::format("slot {} waits: the task is running in the cluster ({}{})",
-                                context.slot, describe(held.holder),
+                                context.slot, describe(held),
                                 held.slot ? fmt::format(", slot {}", slot_text(*held.slot))
                                           : std::string()));
   if (held.holder) {

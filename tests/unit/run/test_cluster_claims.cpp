@@ -373,6 +373,35 @@ TEST_CASE("ClusterClaims: a lock held before the winner's row is visible is aske
   CHECK(f.store->claims.size() == 3);
 }
 
+TEST_CASE("ClusterClaims: a holder without a claim row is named by its database session")
+{
+  const std::string session = "periodic_tasks on db-2, pid 7 (backend 4242 from 10.0.0.2)";
+  ClaimsFixture f;
+  f.configure = [&](FakeClusterStore& store) {
+    store.claim_answer = HeldBy{std::nullopt, 0, std::nullopt, std::nullopt, session};
+    store.lock_answer = HeldBy{std::nullopt, 0, std::nullopt, std::nullopt, session};
+  };
+  auto timer = f.claims.acquire(cluster_task("ledger"), slot_run());
+  REQUIRE(std::holds_alternative<TaskOutcome>(timer));
+  const auto& waits = std::get<TaskOutcome>(timer);
+  CHECK(waits.claim == ClaimState::held);
+  CHECK_FALSE(waits.owner); // no claim row: no OWNER_* fields
+  CHECK(waits.detail == "slot 2026-12-07T07:00:00Z waits: the task is running in the cluster (a "
+                        "run without a slot, database session \"" +
+                            session + "\")");
+
+  auto by_hand = f.claims.acquire(cluster_task("ledger"), manual_run());
+  REQUIRE(std::holds_alternative<TaskOutcome>(by_hand));
+  CHECK(std::get<TaskOutcome>(by_hand).detail ==
+        "already running in the cluster: a run without a slot, database session \"" + session +
+            "\"");
+
+  f.store->claim_answer = HeldBy{}; // the lock given back in between: nobody to name
+  auto unnamed = f.claims.acquire(cluster_task("ledger"), slot_run());
+  CHECK(std::get<TaskOutcome>(unnamed).detail ==
+        "slot 2026-12-07T07:00:00Z waits: the task is running in the cluster (another run)");
+}
+
 TEST_CASE("ClusterClaims: a slot the cluster could not record done stays due")
 {
   ClaimsFixture f;

@@ -71,6 +71,7 @@ TEST_CASE("task_environment: a variable set again keeps its place and takes the 
 TEST_CASE("task_environment: 100,000 variables, each once, in order")
 {
   std::vector<std::pair<std::string, std::string>> vars;
+  vars.reserve(100'000);
   for (int i = 0; i < 100'000; ++i) {
     vars.emplace_back("V" + std::to_string(i), std::to_string(i));
   }
