@@ -64,7 +64,7 @@ struct HeldBy
   std::optional<ClusterTime> lease_until;
   // When no claim names the holder (a run by hand): the database session
   // that holds the task's lock, as pg_stat_activity shows it, e.g.
-  // "periodic_tasks on db-2, pid 4242 (backend 5151 from 10.0.0.2)"; empty
+  // "periodic_tasks pid 4242 on db-2 (backend 5151 from 10.0.0.2)"; empty
   // when the lock was given back in between.
   std::string session = {};
 };

@@ -273,7 +273,7 @@ ClusterResult<std::variant<int, HeldBy>> PgClusterStore::take_lock(const std::st
   std::vector<pg::Query> queries;
   if (!m_named) {
     queries.push_back(
-        {k_name_sql, {fmt::format("periodic_tasks on {}, pid {}", holder.host, holder.pid)}});
+        {k_name_sql, {fmt::format("periodic_tasks pid {} on {}", holder.pid, holder.host)}});
   }
   if (m_known_tasks.count(task) == 0) {
     queries.push_back({k_task_sql, {task}});

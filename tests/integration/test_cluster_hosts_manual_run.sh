@@ -49,14 +49,14 @@ host_assert_rc hostb 75
 assert_eq "skipped|claimed|" "$(host_task hostb | cut -d'|' -f1-3)" "B's run while A runs (result|skip_reason|owner)"
 a_pid=${HOST_PID[hosta]}
 assert_contains "$(host_json hostb .tasks[0].detail)" \
-    "already running in the cluster: a run without a slot, database session \"periodic_tasks on hosta, pid $a_pid (backend " \
+    "already running in the cluster: a run without a slot, database session \"periodic_tasks pid $a_pid on hosta (backend " \
     "B's detail"
 # B's timer, for the slot due: it waits, naming the same session, and exits 0.
 host_run hostb --config "$CFG" --json run --scheduled report
 host_assert_rc hostb 0
 assert_eq "skipped|claimed|" "$(host_task hostb | cut -d'|' -f1-3)" "B's timer while A runs by hand"
 assert_contains "$(host_json hostb .tasks[0].detail)" \
-    "waits: the task is running in the cluster (a run without a slot, database session \"periodic_tasks on hosta, pid $a_pid (backend " \
+    "waits: the task is running in the cluster (a run without a slot, database session \"periodic_tasks pid $a_pid on hosta (backend " \
     "the timer's detail"
 assert_absent "$T/started-hostb" "an execution on B while A runs"
 

@@ -375,7 +375,7 @@ TEST_CASE("ClusterClaims: a lock held before the winner's row is visible is aske
 
 TEST_CASE("ClusterClaims: a holder without a claim row is named by its database session")
 {
-  const std::string session = "periodic_tasks on db-2, pid 7 (backend 4242 from 10.0.0.2)";
+  const std::string session = "periodic_tasks pid 7 on db-2 (backend 4242 from 10.0.0.2)";
   ClaimsFixture f;
   f.configure = [&](FakeClusterStore& store) {
     store.claim_answer = HeldBy{std::nullopt, 0, std::nullopt, std::nullopt, session};
