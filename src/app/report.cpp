@@ -169,10 +169,11 @@ std::string catch_up_text(const TaskStatus& status)
 }
 
 // "db-2 pid 4711 slot 2026-12-07 08:00, attempt 2, lease until 08:02:00", or "-".
-std::string cluster_running_text(const std::optional<RunningClaim>& running)
+std::string cluster_running_text(const TaskClusterStatus& task)
 {
+  const auto& running = task.running;
   if (!running) {
-    return "-";
+    return task.lock_session.empty() ? "-" : "without a slot: " + task.lock_session;
   }
   return fmt::format("{} pid {} slot {}{}, lease until {}", running->holder.host,
                      running->holder.pid, format_local_time(running->slot),
@@ -193,9 +194,9 @@ std::string render_cluster_text(const ClusterView& cluster)
     if (task.last_done) {
       const FinishedSlot& done = *task.last_done;
       rows.push_back({task.task, format_local_time(done.slot), done.host, done.result,
-                      format_local_time(done.finished_at), cluster_running_text(task.running)});
+                      format_local_time(done.finished_at), cluster_running_text(task)});
     } else {
-      rows.push_back({task.task, "-", "-", "-", "-", cluster_running_text(task.running)});
+      rows.push_back({task.task, "-", "-", "-", "-", cluster_running_text(task)});
     }
   }
   return text + render_table(rows);
@@ -227,6 +228,7 @@ Json cluster_json(const ClusterView& cluster)
                       {"attempt", task.running->attempt},
                       {"lease_until", format_utc_usec(task.running->lease_until)}};
     }
+    t["lock_session"] = task.lock_session.empty() ? Json(nullptr) : Json(task.lock_session);
     j["tasks"].push_back(std::move(t));
   }
   return j;

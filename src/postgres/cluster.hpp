@@ -111,6 +111,9 @@ struct TaskClusterStatus
   std::string task;
   std::optional<FinishedSlot> last_done;
   std::optional<RunningClaim> running;
+  // With no running claim: the database session holding the task's lock (a
+  // run without a slot, by hand or of the unscheduled tasks), as HeldBy's.
+  std::string lock_session = {};
 };
 
 // The claim store. Claims are per task: while this store holds a claim of a

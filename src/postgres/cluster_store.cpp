@@ -53,9 +53,30 @@ Query unlock_query(int id)
 constexpr std::string_view k_task_sql =
     "INSERT INTO periodic_tasks.tasks (task) VALUES ($1) ON CONFLICT (task) DO NOTHING";
 
+// "LEFT JOIN LATERAL (...) AS s": s.session, the database session that holds
+// the lock of the task whose id is {id} ($1 namespace) as pg_stat_activity
+// shows it, "periodic_tasks pid 7 on db-2 (backend 4242 from 10.0.0.2)"; read
+// only when {when} holds (a one-time filter: pg_locks is not read otherwise).
+constexpr std::string_view k_lock_session_sql = R"sql(LEFT JOIN LATERAL (
+    SELECT coalesce(nullif(a.application_name, ''), 'a session') || ' (backend ' || k.pid ||
+           coalesce(' from ' || host(a.client_addr), '') || ')' AS session
+    FROM pg_locks AS k LEFT JOIN pg_stat_activity AS a ON a.pid = k.pid
+    WHERE {when} AND k.locktype = 'advisory' AND k.granted
+      AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND k.classid = $1::int::oid AND k.objid = {id}::oid AND k.objsubid = 2
+    LIMIT 1
+) AS s ON true)sql";
+
+std::string lock_session_sql(std::string_view id, std::string_view when)
+{
+  return fmt::format(fmt::runtime(k_lock_session_sql), fmt::arg("id", id), fmt::arg("when", when));
+}
+
 // The task's lock ($1 namespace, $2 task), who runs the task when we cannot
-// have it, and the task's id.
-constexpr std::string_view k_lock_sql = R"sql(
+// have it (its claim, or else the session holding the lock), and the task's id.
+const std::string& lock_sql()
+{
+  static const std::string sql = R"sql(
 SELECT l.got, c.host, c.boot_id, c.pid, c.run_id, c.attempt,
        (extract(epoch FROM c.slot) * 1000000)::bigint,
        (extract(epoch FROM c.lease_until) * 1000000)::bigint,
@@ -67,15 +88,9 @@ LEFT JOIN LATERAL (
     WHERE NOT l.got AND task = $2 AND state = 'running'
     ORDER BY claimed_at DESC LIMIT 1
 ) AS c ON true
-LEFT JOIN LATERAL (
-    SELECT coalesce(nullif(a.application_name, ''), 'a session') || ' (backend ' || k.pid ||
-           coalesce(' from ' || host(a.client_addr), '') || ')' AS session
-    FROM pg_locks AS k LEFT JOIN pg_stat_activity AS a ON a.pid = k.pid
-    WHERE NOT l.got AND c.task IS NULL AND k.locktype = 'advisory' AND k.granted
-      AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-      AND k.classid = $1::int::oid AND k.objid = l.id::oid AND k.objsubid = 2
-    LIMIT 1
-) AS s ON true)sql";
+)sql" + lock_session_sql("l.id", "NOT l.got AND c.task IS NULL");
+  return sql;
+}
 
 // Names this session after its runner, for the lock query above on other
 // hosts: application_name (63 bytes at most; the server cuts the rest).
@@ -136,9 +151,11 @@ WITH victims AS (
 )
 DELETE FROM periodic_tasks.claims WHERE ctid = ANY (ARRAY(SELECT ctid FROM victims)))sql";
 
-constexpr std::string_view k_status_sql = R"sql(
+const std::string& status_sql()
+{
+  static const std::string sql = R"sql(
 SELECT t.task, d.slot, d.host, d.result, d.finished_at,
-       r.slot, r.host, r.boot_id, r.pid, r.run_id, r.attempt, r.lease_until
+       r.slot, r.host, r.boot_id, r.pid, r.run_id, r.attempt, r.lease_until, s.session
 FROM periodic_tasks.tasks AS t
 LEFT JOIN LATERAL (
     SELECT (extract(epoch FROM slot) * 1000000)::bigint AS slot, host, result,
@@ -152,7 +169,10 @@ LEFT JOIN LATERAL (
     FROM periodic_tasks.claims WHERE task = t.task AND state = 'running'
     ORDER BY claimed_at DESC LIMIT 1
 ) AS r ON true
-ORDER BY t.task)sql";
+)sql" + lock_session_sql("t.id", "r.slot IS NULL") +
+                                 "\nORDER BY t.task";
+  return sql;
+}
 
 std::string slot_text(ClusterTime slot)
 {
@@ -279,7 +299,7 @@ ClusterResult<std::variant<int, HeldBy>> PgClusterStore::take_lock(const std::st
     queries.push_back({k_task_sql, {task}});
   }
   const auto space = std::to_string(k_cluster_lock_namespace);
-  queries.push_back({k_lock_sql, {space, task}});
+  queries.push_back({lock_sql(), {space, task}});
   auto locked = m_session->run(queries);
   if (!locked) {
     return tl::unexpected(locked.error());
@@ -471,7 +491,7 @@ ClusterResult<std::vector<TaskClusterStatus>> PgClusterStore::status()
     if (auto connected = ensure_connected(); !connected) {
       return tl::unexpected(connected.error());
     }
-    return m_session->run({{k_status_sql, {}}});
+    return m_session->run({{status_sql(), {std::to_string(k_cluster_lock_namespace)}}});
   }();
   forget_claims_if_lost();
   if (!read) {
@@ -491,6 +511,7 @@ ClusterResult<std::vector<TaskClusterStatus>> PgClusterStore::status()
                                               to_int(int_at(rows, row, 8)), text_at(rows, row, 9)},
                                   to_int(int_at(rows, row, 10)), int_at(rows, row, 11).value_or(0)};
     }
+    task.lock_session = text_at(rows, row, 12);
     tasks.push_back(std::move(task));
   }
   return tasks;

@@ -59,6 +59,13 @@ assert_contains "$(host_json hostb .tasks[0].detail)" \
     "waits: the task is running in the cluster (a run without a slot, database session \"periodic_tasks pid $a_pid on hosta (backend " \
     "the timer's detail"
 assert_absent "$T/started-hostb" "an execution on B while A runs"
+# B's status: no claim runs report, its lock's session does.
+mkdir -p "$T/no-journal"
+host_run hostb --config "$CFG" status --json -D "$T/no-journal"
+r='.cluster.tasks[] | select(.task == "report")'
+assert_eq null "$(host_json hostb "$r | .running")" "the claim running report, in B's status"
+assert_contains "$(host_json hostb "$r | .lock_session")" "periodic_tasks pid $a_pid on hosta (backend " \
+    "the session holding report's lock, in B's status"
 
 touch "$T/release"
 host_wait hosta 30

@@ -68,6 +68,62 @@ off     never run            -                    -         -               -   
   CHECK(render_status_text({failing, never, disabled}) == expected);
 }
 
+namespace {
+
+// The cluster's view of three tasks: one done and claimed now, one whose lock
+// a run without a slot holds, one the cluster has never run.
+ClusterView three_cluster_tasks()
+{
+  TaskClusterStatus ledger;
+  ledger.task = "ledger";
+  ledger.last_done = FinishedSlot{k_t0, "db-1", "success", k_t0 + 2'000'000};
+  ledger.running =
+      RunningClaim{k_t0 + 86'400'000'000LL, ClaimHolder{"db-2", "boot-2", 77, "fedcba98"}, 2,
+                   k_t0 + 86'400'000'000LL + 120'000'000};
+  TaskClusterStatus report;
+  report.task = "report";
+  report.lock_session = "periodic_tasks pid 4242 on db-3 (backend 5151 from 10.0.0.3)";
+  TaskClusterStatus idle;
+  idle.task = "idle";
+  return ClusterView{"main", "", {ledger, report, idle}};
+}
+
+} // namespace
+
+TEST_CASE("render_status_text: the cluster's table, with a run without a slot named by its session")
+{
+  const test::ScopedEnv tz("TZ", "UTC");
+  const ClusterView cluster = three_cluster_tasks();
+  const std::string text = render_status_text({}, &cluster);
+  const std::string expected =
+      R"(
+Cluster (database "main"):
+TASK    LAST SLOT            RAN ON  RESULT   FINISHED             RUNNING NOW
+ledger  2025-01-27 02:30:04  db-1    success  2025-01-27 02:30:06  db-2 pid 77 slot 2025-01-28 02:30:04, attempt 2, lease until 2025-01-28 02:32:04
+report  -                    -       -        -                    without a slot: periodic_tasks pid 4242 on db-3 (backend 5151 from 10.0.0.3)
+idle    -                    -       -        -                    -
+)";
+  CHECK(text.ends_with(expected));
+}
+
+TEST_CASE(
+    "render_status_json: the cluster's running claim, and the session of a run without a slot")
+{
+  const test::ScopedEnv tz("TZ", "UTC");
+  const ClusterView cluster = three_cluster_tasks();
+  const auto j = nlohmann::json::parse(render_status_json({}, &cluster));
+  const auto& tasks = j["cluster"]["tasks"];
+  REQUIRE(tasks.size() == 3);
+  CHECK(tasks[0]["running"]["host"] == "db-2");
+  CHECK(tasks[0]["running"]["attempt"] == 2);
+  CHECK(tasks[0]["lock_session"].is_null());
+  CHECK(tasks[1]["running"].is_null());
+  CHECK(tasks[1]["lock_session"] == "periodic_tasks pid 4242 on db-3 (backend 5151 from 10.0.0.3)");
+  CHECK(tasks[2]["running"].is_null());
+  CHECK(tasks[2]["lock_session"].is_null());
+  CHECK(j["cluster"]["database"] == "main");
+}
+
 TEST_CASE("render_status_json: nulls for what is not known")
 {
   const test::ScopedEnv tz("TZ", "UTC");
