@@ -260,7 +260,6 @@ ClusterResult<Results> ClusterSession::run(std::span<const Query> queries)
   if (pipeline && pq().PQenterPipelineMode(conn) != 1) {
     return tl::unexpected(lost(Wake::broken));
   }
-  int syncs = 1;
   for (const auto& query : queries) {
     std::vector<const char*> values;
     for (const auto& param : query.params) {
@@ -271,17 +270,11 @@ ClusterResult<Results> ClusterSession::run(std::span<const Query> queries)
                                values.data(), nullptr, nullptr, 0) != 1) {
       return tl::unexpected(lost(Wake::broken));
     }
-    if (pipeline && query.commit && &query != &queries.back()) {
-      if (pq().PQpipelineSync(conn) != 1) {
-        return tl::unexpected(lost(Wake::broken));
-      }
-      ++syncs;
-    }
   }
   if (pipeline && pq().PQpipelineSync(conn) != 1) {
     return tl::unexpected(lost(Wake::broken));
   }
-  return finish(waiter, syncs);
+  return finish(waiter);
 }
 
 ClusterResult<Results> ClusterSession::run_script(const std::string& sql)
@@ -298,10 +291,10 @@ ClusterResult<Results> ClusterSession::run_script(const std::string& sql)
 }
 
 // Collects what was sent; an SQL error is `failed` with its SQLSTATE.
-ClusterResult<Results> ClusterSession::finish(Waiter& waiter, int syncs)
+ClusterResult<Results> ClusterSession::finish(Waiter& waiter)
 {
   Results results;
-  const auto wake = collect(m_conn.get(), waiter, results, syncs);
+  const auto wake = collect(m_conn.get(), waiter, results);
   if (wake != Wake::ready) {
     return tl::unexpected(lost(wake));
   }

@@ -19,11 +19,11 @@
 //
 // Fencing: heartbeat and finish change the row only WHERE attempt is the
 // caller's and the state is running, so a holder that was taken over changes
-// nothing and learns it (0 rows). finish commits the done mark before it
-// unlocks: a session lock is released at once, not at commit, so unlocking in
-// the same transaction would let the next claimer miss the done mark. The two
-// still share a round trip, with a sync point (an implicit commit) between
-// them. The task's row, which keys its lock, is made in the lock's round trip.
+// nothing and learns it (0 rows). finish's done mark commits before another
+// session can take the task's lock: a session lock is released at once, not
+// at commit, so the same transaction first takes the lock at transaction level
+// too, which ends with it. The task's row, which keys its lock, is made in the
+// lock's round trip.
 //
 // Slots go to the server as RFC 3339 text and come back as microseconds
 // since 1970 (extract(epoch ...) is numeric, so exact), never as a float.
@@ -43,6 +43,13 @@ using pg::Query;
 using pg::text_at;
 
 // Gives back the task's lock (its id).
+// The task's lock at transaction level, for finish().
+Query xact_lock_query(int id)
+{
+  return {"SELECT pg_advisory_xact_lock($1::int, $2::int)",
+          {std::to_string(k_cluster_lock_namespace), std::to_string(id)}};
+}
+
 Query unlock_query(int id)
 {
   return {"SELECT pg_advisory_unlock($1::int, $2::int)",
@@ -385,23 +392,27 @@ ClusterResult<bool> PgClusterStore::finish(const ClaimKey& key, int attempt,
     if (auto connected = ensure_connected(); !connected) {
       return tl::unexpected(connected.error());
     }
-    // The done mark commits (a sync point) before the lock is given back, in
-    // the same round trip: a session lock is released at once, not at
-    // commit, so the next claimer must not get the lock before the mark.
+    // The done mark must commit before the next claimer gets the task's
+    // lock, but a session lock is released at once, not at commit. So, in
+    // one transaction and one write: the same lock at transaction level too
+    // (ours at once: we hold it), then the session lock given back, then the
+    // mark. The transaction's lock keeps the task until the mark commits or
+    // rolls back; either way the task is free after it, and the unlock runs
+    // even if the mark fails, which it follows.
     const auto held = m_held.find(key.task);
     Query mark{cluster_finish_sql(),
-               {key.task, slot_text(key.slot), std::to_string(attempt), std::string(result)},
-               true};
+               {key.task, slot_text(key.slot), std::to_string(attempt), std::string(result)}};
     auto marked = held == m_held.end()
                       ? m_session->run({std::move(mark)})
-                      : m_session->run({std::move(mark), unlock_query(held->second.id)});
+                      : m_session->run({xact_lock_query(held->second.id),
+                                        unlock_query(held->second.id), std::move(mark)});
     if (held != m_held.end()) {
       m_held.erase(held); // unlocked, unless the connection is gone (which unlocks too)
     }
     if (!marked) {
       return tl::unexpected(marked.error());
     }
-    return std::string_view(pg::pq().PQcmdTuples(marked->front().get())) == "1";
+    return std::string_view(pg::pq().PQcmdTuples(marked->back().get())) == "1";
   }();
   forget_claims_if_lost();
   return finished;

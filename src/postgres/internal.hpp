@@ -152,13 +152,12 @@ using ResultSink = std::function<void(ResultPtr)>;
 using NextCommand = std::function<void()>;
 
 // Collects every result of what was sent: up to libpq's NULL for one command,
-// up to the last of `syncs` sync points in pipeline mode (which it then
-// leaves). Returns ready once everything is in, or why waiting ended early.
-Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take, const NextCommand& next = {},
-             int syncs = 1);
+// up to the sync point in pipeline mode (which it then leaves). Returns ready
+// once everything is in, or why waiting ended early.
+Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take, const NextCommand& next = {});
 
 // Collects every result into `results`, except the rows of single-row mode.
-Wake collect(PGconn* conn, Waiter& waiter, Results& results, int syncs = 1);
+Wake collect(PGconn* conn, Waiter& waiter, Results& results);
 
 // Ends an open transaction on `conn` with ROLLBACK within k_cancel_grace;
 // false when the connection is not fit for another task.
@@ -265,8 +264,6 @@ struct Query
 {
   std::string_view sql;
   std::vector<std::string> params;
-  // A sync point after it: what came before commits before what follows runs.
-  bool commit = false;
 };
 
 // The cluster store's own libpq session (cluster mode, issue 13): connecting
@@ -287,11 +284,10 @@ public:
   bool connected() const { return m_conn != nullptr; }
   // Returns the database clock minus CLOCK_REALTIME, at the midpoint of a round trip.
   ClusterResult<Duration> clock_skew();
-  // Runs `queries` in one round trip (several: pipelined as one implicit
-  // transaction, each with its own snapshot, up to a query marked `commit`,
-  // after which the next implicit transaction starts) and returns their
-  // results in order. Any failure but an SQL error closes the connection
-  // (unreachable).
+  // Runs `queries` in one round trip and one write (several: pipelined as
+  // one implicit transaction, each with its own snapshot; a failing one
+  // skips the rest) and returns their results in order. Any failure but an
+  // SQL error closes the connection (unreachable).
   ClusterResult<Results> run(std::span<const Query> queries);
   ClusterResult<Results> run(std::initializer_list<Query> queries)
   {
@@ -308,7 +304,7 @@ private:
   ClusterError newer_schema(int version) const;
   ClusterResult<int> read_version(bool known_to_exist);
   ClusterResult<void> apply_migrations();
-  ClusterResult<Results> finish(Waiter& waiter, int syncs = 1);
+  ClusterResult<Results> finish(Waiter& waiter);
   ClusterError lost(Wake wake);
 
   Database m_database;

@@ -95,8 +95,7 @@ Wake Waiter::wait(int socket, short events)
   }
 }
 
-Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take, const NextCommand& next,
-             int syncs)
+Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take, const NextCommand& next)
 {
   const bool pipeline = pq().PQpipelineStatus(conn) != PQ_PIPELINE_OFF;
   for (;;) {
@@ -121,9 +120,6 @@ Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take, const NextCom
       return Wake::ready;
     }
     if (pq().PQresultStatus(result.get()) == PGRES_PIPELINE_SYNC) {
-      if (--syncs > 0) {
-        continue; // what was sent after this sync point follows
-      }
       return pq().PQexitPipelineMode(conn) == 1 ? Wake::ready : Wake::broken;
     }
     if (is_copy(result.get())) {
@@ -133,16 +129,13 @@ Wake collect(PGconn* conn, Waiter& waiter, const ResultSink& take, const NextCom
   }
 }
 
-Wake collect(PGconn* conn, Waiter& waiter, Results& results, int syncs)
+Wake collect(PGconn* conn, Waiter& waiter, Results& results)
 {
-  return collect(
-      conn, waiter,
-      [&results](ResultPtr result) {
-        if (pq().PQresultStatus(result.get()) != PGRES_SINGLE_TUPLE) {
-          results.push_back(std::move(result)); // rows read one at a time are for a sink to count
-        }
-      },
-      {}, syncs);
+  return collect(conn, waiter, [&results](ResultPtr result) {
+    if (pq().PQresultStatus(result.get()) != PGRES_SINGLE_TUPLE) {
+      results.push_back(std::move(result)); // rows read one at a time are for a sink to count
+    }
+  });
 }
 
 bool CancelRequest::start(PGconn* conn)

@@ -796,8 +796,9 @@ def cluster_section(r, targets):
                  trip_rows),
            "",
            f"So a claimed slot costs {extra_trips:.2f} more round trips (taking the task's lock, "
-           "with its row the first time; the claim; the done mark and, after a sync point that "
-           "commits it, giving the lock back), and a run "
+           "with its row the first time; the claim; the done mark with the lock given back, in "
+           "one transaction that holds the lock at transaction level until the mark commits), "
+           "and a run "
            f"{trips['cluster_proxy']['setup']:.0f} once (connecting, schema version, clock "
            "skew, pruning). The claim cannot join the lock's round trip: it must decide under a "
            "snapshot taken after the lock was granted (src/postgres/cluster_store.cpp). A heartbeat is one more round trip every `lease/3` (40 s by "

@@ -4,7 +4,8 @@
 # (tests/helpers/tcp_proxy.py): a fact, not a time. A claimed slot of a
 # command task costs 3 round trips (the task's lock with its row; the claim,
 # decided under a snapshot taken after the lock was granted; the done mark
-# and, after a sync point that commits it, the unlock:
+# with the unlock, in one transaction and one write, the lock held at
+# transaction level until the mark commits:
 # src/postgres/cluster_store.cpp), so 10 slots cost 27 more than 1; what a
 # run does once (connect, schema version, clock skew, pruning) is in both and
 # cancels out. A slot another host already ran is decided in the lock's and
