@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Small helpers several unit tests share: a scratch directory, a scoped
-// environment variable and a datagram socket standing in for journald's or
-// systemd's notify socket.
+// environment variable, a socket bound where a file is expected, and a
+// datagram socket standing in for journald's or systemd's notify socket.
 #pragma once
 
 #include <array>
@@ -98,6 +98,28 @@ public:
 private:
   const char* m_name;
   std::optional<std::string> m_old;
+};
+
+// A unix stream socket bound at `path`: a socket where a file is expected.
+class BoundSocket
+{
+public:
+  explicit BoundSocket(const std::filesystem::path& path)
+      : m_fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0))
+  {
+    REQUIRE(m_fd >= 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    REQUIRE(path.string().size() < sizeof(address.sun_path));
+    path.string().copy(address.sun_path, sizeof(address.sun_path) - 1);
+    REQUIRE(::bind(m_fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0);
+  }
+  ~BoundSocket() { ::close(m_fd); }
+  BoundSocket(const BoundSocket&) = delete;
+  BoundSocket& operator=(const BoundSocket&) = delete;
+
+private:
+  int m_fd;
 };
 
 // A datagram socket bound in a fresh directory; receive() waits two seconds at most.

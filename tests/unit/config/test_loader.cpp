@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <cstdlib>
 #include <pwd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,8 +9,6 @@
 
 #include "config/loader.hpp"
 #include "test_support.hpp"
-#include "util/fd.hpp"
-#include "util/unix_address.hpp"
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -239,10 +236,7 @@ TEST_CASE("load_config: a *.toml drop-in that is not a regular file is refused, 
   SUBCASE("a socket")
   {
     const auto path = layout.etc_dropins / "10-x.toml";
-    const pt::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    const auto address = pt::unix_address(path.string());
-    REQUIRE(address);
-    REQUIRE(::bind(fd.get(), address->get(), address->length) == 0);
+    const pt::test::BoundSocket socket(path);
     CHECK(error_of(layout.options()) == refused(path, "a socket"));
   }
   SUBCASE("a masked name hides a directory of that name in a later directory")

@@ -3,9 +3,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <string>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <doctest/doctest.h>
@@ -13,7 +11,6 @@
 #include "test_support.hpp"
 #include "util/fd.hpp"
 #include "util/regular_file.hpp"
-#include "util/unix_address.hpp"
 
 using pt::file_type_name;
 using pt::open_regular_file;
@@ -21,21 +18,6 @@ using pt::read_up_to;
 using pt::test::TempDir;
 
 namespace fs = std::filesystem;
-
-namespace {
-
-// A listening unix socket at `path`, kept open for the test.
-pt::UniqueFd bound_socket(const fs::path& path)
-{
-  pt::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  REQUIRE(fd.get() >= 0);
-  const auto address = pt::unix_address(path.string());
-  REQUIRE(address);
-  REQUIRE(::bind(fd.get(), address->get(), address->length) == 0);
-  return fd;
-}
-
-} // namespace
 
 TEST_CASE("open_regular_file: a regular file opens, with what fstat said")
 {
@@ -93,7 +75,7 @@ TEST_CASE("open_regular_file: what is there but not a regular file is named by i
   SUBCASE("a socket, whose open() fails with ENXIO")
   {
     const auto path = dir.path() / "socket";
-    const auto socket = bound_socket(path);
+    const pt::test::BoundSocket socket(path);
     const auto opened = open_regular_file(AT_FDCWD, path.c_str());
     REQUIRE_FALSE(opened);
     CHECK(opened.error().error == 0);
