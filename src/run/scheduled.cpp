@@ -109,14 +109,19 @@ ScheduledRuns run_slots(const Settings& settings, const Task& task, const SlotPl
     RunRequest request{{&task}, slot_context(task, slot.time, new_id()), trigger_of(slot), firing};
     result.runs.push_back(run_tasks(settings, request, deps));
     const RunSummary& summary = result.runs.back();
-    if (completes_slot(summary)) {
-      if (auto saved = store.save(task.name, {plan.schedule, slot.time}); !saved) {
-        result.state_error = saved.error();
-        return result;
-      }
+    if (!completes_slot(summary)) {
+      // The slot stays due (its lock was held, here or in the cluster; the
+      // cluster could not be asked; we were stopped), and the state is a
+      // watermark, done through a slot: a later slot marked done would pass
+      // over this one, and no wake of this host would ask for it again. The
+      // next wake starts from it.
+      return result;
     }
-    const int code = exit_code_for(summary);
-    if (summary.interrupted_by != 0 || code == k_exit_busy) {
+    if (auto saved = store.save(task.name, {plan.schedule, slot.time}); !saved) {
+      result.state_error = saved.error();
+      return result;
+    }
+    if (summary.interrupted_by != 0) {
       return result;
     }
   }

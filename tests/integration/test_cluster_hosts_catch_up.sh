@@ -5,7 +5,8 @@
 # the same instant. The three missed slots run exactly once each across the
 # cluster, each host running its own share oldest first with the slot's
 # PERIODIC_TASKS_AS_OF; every other slot run of a host is skipped as
-# claimed; all exit 0. A host waking later runs nothing.
+# claimed, and a host stops at a slot that a run still holds (it stays due
+# there); all exit 0. A host waking later runs nothing.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/pg.sh"
 . "$(dirname "$0")/slots.sh"
@@ -38,25 +39,40 @@ for days_ago in 2 1 0; do
     assert_eq "1|done|success" "$(claim_row daily "$slot" | cut -d'|' -f1,2,4)" "the claim of $slot"
 done
 assert_eq "$expected" "$(cut -d' ' -f2- "$T/executions" | sort)"$'\n' "slots run (slot, as_of), once each"
+all="$(daily_slot 2) $(daily_slot 1) $(daily_slot 0)"
 for host in "${hosts[@]}"; do
     host_assert_rc "$host" 0
-    # Each host's slot runs: all three slots, oldest first; those it did not
-    # run are skipped as claimed, naming (when named) a host of the cluster:
-    # the task's lock is per task, so a slot can be lost to the host that
-    # holds the task for another slot.
-    assert_eq "$(daily_slot 2) $(daily_slot 1) $(daily_slot 0)" "$(host_json "$host" .slot | tr '\n' ' ' | sed 's/ $//')" \
-        "$host's slot runs"
-    while IFS='|' read -r slot result reason owner; do
+    # Each host's slot runs, oldest first from the first missed slot. Those it
+    # did not run are skipped as claimed, naming (when named) a host of the
+    # cluster. A slot found done elsewhere counts as done here and the host
+    # goes on; a slot lost to a run that still holds the task (per task, so
+    # perhaps for another slot) ends the host's runs: that slot stays due
+    # here, and so must every later one, since the slot state is done
+    # through a slot. Going on would let every host pass over a slot.
+    runs=$(host_json "$host" .slot | tr '\n' ' ' | sed 's/ $//')
+    [[ -n $runs && $all == "$runs"* ]] || fail "$host's slot runs '$runs' are not the first of '$all'"
+    count=$(wc -w <<<"$runs")
+    i=0
+    done_through=$(daily_slot 3)
+    while IFS='|' read -r slot result reason owner detail; do
+        i=$((i + 1))
         ran_by=$(claim_row daily "$slot" | cut -d'|' -f3)
         if [[ $ran_by == "$host" ]]; then
             assert_eq "success||" "$result|$reason|$owner" "$host's run of $slot"
             assert_file_contains "$T/executions" "$host $slot"
-        else
-            assert_eq "skipped|claimed" "$result|$reason" "$host's run of $slot"
-            [[ -z $owner || " ${hosts[*]} " == *" $owner "* && $owner != "$host" ]] ||
-                fail "$host's run of $slot names '$owner' as the owner"
+            done_through=$slot
+            continue
         fi
-    done < <(host_json "$host" '[.slot, .tasks[0].result, .tasks[0].skip_reason, .tasks[0].owner.host] | map(. // "") | join("|")')
+        assert_eq "skipped|claimed" "$result|$reason" "$host's run of $slot"
+        [[ -z $owner || " ${hosts[*]} " == *" $owner "* && $owner != "$host" ]] ||
+            fail "$host's run of $slot names '$owner' as the owner"
+        if [[ $detail == *"already ran in the cluster"* ]]; then
+            done_through=$slot
+        else
+            ((i == count)) || fail "$host went on past $slot, which a run still held: $detail"
+        fi
+    done < <(host_json "$host" '[.slot, .tasks[0].result, .tasks[0].skip_reason, .tasks[0].owner.host, .tasks[0].detail] | map(. // "") | join("|")')
+    assert_eq "$done_through" "$(host_slot_done "$host" daily)" "$host's done_through"
 done
 
 host_run hostlate --config "$CFG" --json run --scheduled daily

@@ -6,6 +6,7 @@
 
 #include "fakes.hpp"
 #include "journal/fields.hpp"
+#include "run/cluster_claims.hpp"
 #include "run/scheduled.hpp"
 #include "schedule/timestamp.hpp"
 
@@ -155,6 +156,53 @@ TEST_CASE("run_slots: a slot skipped for the lock or stopped by a signal is not 
     CHECK(ran.runs.size() == 1);
     CHECK(store.saves.empty());
     CHECK(exit_code_for(ran.runs) == 143);
+  }
+}
+
+TEST_CASE("run_slots: a slot the cluster holds for another run stops the run; one done goes on")
+{
+  // The state is done through a slot: going on past a slot another host
+  // holds would mark a later slot done, and this host would never ask for
+  // the held one again; if every host did so, nobody would run it.
+  RunnerFixture f;
+  FakeSlotStore store;
+  Task task = scheduled_task("*-*-* 07:00");
+  task.exclusive = Exclusive::cluster;
+  task.kill_timeout = 1s;
+  store.states["report"] = {"*-*-* 07:00:00 UTC", at("2026-12-04 07:00:00")};
+  f.processes.scripts["/bin/report"] = {exited(0), {}, {}};
+  const ClaimHolder other{"db-2", "boot-2", 7, "fedcba98"};
+  std::vector<ClaimOutcome> answers;
+  ClusterSettings settings;
+  settings.database = "main";
+  ClusterClaims claims(
+      settings,
+      [&]() -> ClusterResult<std::unique_ptr<ClusterStore>> {
+        auto owned = std::make_unique<FakeClusterStore>();
+        owned->next_answers = answers;
+        return std::unique_ptr<ClusterStore>(std::move(owned));
+      },
+      ClaimHolder{"db-1", "boot-1", 4711, {}});
+  f.deps.cluster = &claims;
+  SUBCASE("held: the first slot waits, nothing later runs or is marked done")
+  {
+    answers = {HeldBy{other, 1, std::nullopt, std::nullopt}};
+    const auto ran = run_at(f, store, task, at("2026-12-07 07:00:30"));
+    REQUIRE(ran.runs.size() == 1);
+    CHECK(ran.runs[0].tasks[0].claim == ClaimState::held);
+    CHECK(f.processes.specs.empty());
+    CHECK(store.saves.empty());
+    CHECK(exit_code_for(ran.runs) == 0);
+  }
+  SUBCASE("done elsewhere: counted done here, and the later slots are claimed and run")
+  {
+    answers = {Done{other, "success", 1, false}};
+    const auto ran = run_at(f, store, task, at("2026-12-07 07:00:30"));
+    REQUIRE(ran.runs.size() == 3);
+    CHECK(ran.runs[0].tasks[0].claim == ClaimState::done);
+    CHECK(f.processes.specs.size() == 2);
+    CHECK(store.saves.size() == 3);
+    CHECK(exit_code_for(ran.runs) == 0);
   }
 }
 
